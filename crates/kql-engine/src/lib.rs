@@ -1,0 +1,2 @@
+//! kql-engine (under construction)
+pub mod types;
