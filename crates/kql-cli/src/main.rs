@@ -1,4 +1,52 @@
-#[allow(dead_code)] // until main renders results (the lead writes main.rs)
-mod render;
+//! `kql`: run and check KQL queries on local files.
 
-fn main() {}
+mod cli;
+mod commands;
+mod failure;
+mod render;
+mod report;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::failure::Failure;
+use crate::report::Reporter;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // Help and version requests are not errors; usage mistakes exit with 3.
+            return ExitCode::from(if error.use_stderr() { 3 } else { 0 });
+        }
+    };
+    let reporter = match &cli.command {
+        Command::Run(args) => Reporter::new(args.diagnostics, args.quiet),
+        Command::Check(args) => Reporter::new(args.diagnostics, false),
+    };
+    let result = match &cli.command {
+        Command::Run(args) => commands::run::run(args, &reporter),
+        Command::Check(args) => commands::check::check(args, &reporter),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `kql run ... | head` closes the pipe early: that is success, and silent.
+        Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(failure) => {
+            report(&failure, &reporter);
+            ExitCode::from(u8::try_from(failure.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+fn report(failure: &Failure, reporter: &Reporter) {
+    match failure {
+        Failure::Query { text, origin, diagnostics } => reporter.diagnostics(diagnostics, text, origin),
+        Failure::Input(message) | Failure::Usage(message) => reporter.error(message),
+        Failure::Output(error) => reporter.error(&format!("cannot write the result: {error}")),
+    }
+}

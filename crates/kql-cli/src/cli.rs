@@ -1,0 +1,112 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  query error (syntax or semantic), or the query is not supported
+  2  bad input data or files
+  3  usage error";
+
+/// Run KQL (Kusto Query Language) queries on local CSV, JSON and Parquet files.
+#[derive(Debug, Parser)]
+#[command(name = "kql", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a query over tables loaded from files.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  kql run queries/bits/bits_jobs.kql --data queries/bits/sample --allow-missing-columns\n",
+        "  kql run --query 'Events | where EventID == 4688 | take 5' --table Events=events.csv\n",
+        "  cat hunt.kql | kql run - --data exports --format json\n\n",
+        "Exit codes:\n  0  success\n  1  query error (syntax or semantic), or not supported\n",
+        "  2  bad input data or files\n  3  usage error",
+    ))]
+    Run(RunArgs),
+    /// Check a query against table schemas without data.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  kql check queries/bits/bits_jobs.kql\n",
+        "  kql check hunt.kql --schema my-schemas/ --diagnostics json\n\n",
+        "Exit codes:\n  0  the query would run\n  1  query error (syntax or semantic), or not supported\n",
+        "  2  bad schema files\n  3  usage error",
+    ))]
+    Check(CheckArgs),
+}
+
+/// Where the query text comes from.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A `.kql` file, or `-` for standard input.
+    #[arg(value_name = "QUERY", required_unless_present = "query", conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    /// The query text itself, instead of a file.
+    #[arg(long = "query", value_name = "TEXT")]
+    pub query: Option<String>,
+}
+
+/// `kql run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Register one table: `NAME=PATH` (.csv, .json, .jsonl, .ndjson, .parquet).
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+    /// Register every data file in DIR under its file stem.
+    #[arg(long, value_name = "DIR")]
+    pub data: Vec<PathBuf>,
+    /// The time `now()` and `ago()` use, as RFC 3339 (`2026-11-27T12:00:00Z`).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Output format; `table` on a terminal, else `csv`.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the result to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Treat unknown columns as empty (with a warning) instead of failing like Kusto.
+    #[arg(long)]
+    pub allow_missing_columns: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+    pub diagnostics: DiagnosticFormat,
+    /// Print no warnings or progress.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `kql check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Also read table schemas from the JSON files in DIR (kql's format or the
+    /// Azure-Sentinel repository's CustomTables format).
+    #[arg(long, value_name = "DIR")]
+    pub schema: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+    pub diagnostics: DiagnosticFormat,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Source lines with carets, coloured on a terminal.
+    Text,
+    /// One JSON object per diagnostic, one per line, for editors and CI.
+    Json,
+}

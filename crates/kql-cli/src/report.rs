@@ -1,0 +1,97 @@
+//! Everything printed on standard error: diagnostics, warnings, progress.
+
+use std::io::{self, IsTerminal, Write};
+
+use kql_parser::{Diagnostic, Severity, line_col};
+
+use crate::cli::DiagnosticFormat;
+use crate::commands::QueryText;
+
+/// Prints diagnostics and progress to standard error.
+pub struct Reporter {
+    /// Text or JSON diagnostics.
+    pub format: DiagnosticFormat,
+    /// Colour: only when standard error is a terminal.
+    pub color: bool,
+    /// No warnings or progress.
+    pub quiet: bool,
+}
+
+impl Reporter {
+    /// A reporter for standard error.
+    pub fn new(format: DiagnosticFormat, quiet: bool) -> Reporter {
+        Reporter { format, color: io::stderr().is_terminal(), quiet }
+    }
+
+    /// Prints diagnostics of a query.
+    pub fn diagnostics(&self, diagnostics: &[Diagnostic], text: &str, origin: &str) {
+        let mut err = io::stderr().lock();
+        for diagnostic in diagnostics {
+            let rendered = match self.format {
+                DiagnosticFormat::Json => json(diagnostic, text, origin) + "\n",
+                DiagnosticFormat::Text if self.color => diagnostic.render_colored(text, origin),
+                DiagnosticFormat::Text => diagnostic.render(text, origin),
+            };
+            let _ = err.write_all(rendered.as_bytes());
+        }
+    }
+
+    /// Prints warnings unless quiet.
+    pub fn warnings(&self, warnings: &[Diagnostic], query: &QueryText) {
+        if !self.quiet {
+            self.diagnostics(warnings, &query.text, &query.origin);
+        }
+    }
+
+    /// A plain error line: `kql: message`.
+    pub fn error(&self, message: &str) {
+        match self.format {
+            DiagnosticFormat::Json => {
+                let value = serde_json::json!({"severity": "error", "kind": "input", "message": message});
+                eprintln!("{value}");
+            }
+            DiagnosticFormat::Text => eprintln!("kql: {message}"),
+        }
+    }
+
+    /// Shows what is being loaded, on a terminal only, overwriting one line.
+    pub fn progress(&self, message: &str) {
+        if !self.quiet && self.color {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{message}");
+            let _ = err.flush();
+        }
+    }
+
+    /// Clears the progress line.
+    pub fn progress_done(&self) {
+        if !self.quiet && self.color {
+            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// A diagnostic as one JSON object, with 1-based line and column of its span.
+fn json(diagnostic: &Diagnostic, text: &str, origin: &str) -> String {
+    let position = |offset: usize| {
+        let (line, column) = line_col(text, offset);
+        serde_json::json!({"offset": offset, "line": line, "column": column})
+    };
+    let span = diagnostic.span.map(|span| {
+        serde_json::json!({"start": position(span.start), "end": position(span.end)})
+    });
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let value = serde_json::json!({
+        "severity": severity,
+        "kind": diagnostic.kind.label(),
+        "message": diagnostic.message,
+        "origin": origin,
+        "span": span,
+        "label": diagnostic.span_label,
+        "hints": diagnostic.hints,
+    });
+    value.to_string()
+}

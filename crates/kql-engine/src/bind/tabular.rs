@@ -1,0 +1,372 @@
+//! Binding tabular expressions: table names, `let` references and piped operators.
+
+use kql_parser::Span;
+use kql_parser::ast::{
+    Assignment, Expr, ExprKind as Ast, Join, JoinCondition, Operator, OperatorKind,
+};
+
+use super::expr::common_numeric;
+use super::names::{close_names, did_you_mean, unique_names};
+use super::{Binder, Binding};
+use crate::error::{DiagResult, not_supported, semantic};
+use crate::plan::{BoundExpr, Column, Columns, ExprKind, JoinKind, JoinPlan, Plan, PlanKind};
+use crate::types::KustoType;
+
+impl Binder<'_> {
+    /// Binds the value of `let name = value`: a tabular plan when the value is tabular,
+    /// else a constant scalar.
+    pub(crate) fn bind_let_value(&mut self, expr: &Expr) -> DiagResult<Binding> {
+        if self.is_tabular(expr) {
+            let plan = self.bind_tabular(expr)?;
+            let columns = plan.columns.clone();
+            self.shared.push(plan);
+            return Ok(Binding::Tabular { id: self.shared.len() - 1, columns });
+        }
+        let value = self.bind_expr(expr, &Columns::new(), "let")?;
+        if !matches!(value.kind, ExprKind::Literal(_)) {
+            return Err(not_supported("a `let` of a scalar that is not a constant").with_span(expr.span));
+        }
+        Ok(Binding::Scalar(value))
+    }
+
+    /// Whether an expression denotes a table rather than a scalar.
+    fn is_tabular(&self, expr: &Expr) -> bool {
+        match &expr.kind {
+            Ast::Pipe { .. } | Ast::Print(_) | Ast::Range { .. } | Ast::Datatable { .. } | Ast::Union(_) => true,
+            Ast::Paren(inner) => self.is_tabular(inner),
+            Ast::Name(ident) => match self.scope.get(&ident.name) {
+                Some(Binding::Tabular { .. }) => true,
+                Some(Binding::Scalar(_)) => false,
+                None => self.tables.contains_key(&ident.name),
+            },
+            Ast::Call { name, .. } => name.name == "materialize",
+            _ => false,
+        }
+    }
+
+    /// Binds a tabular expression.
+    pub(crate) fn bind_tabular(&mut self, expr: &Expr) -> DiagResult<Plan> {
+        let span = expr.span;
+        match &expr.kind {
+            Ast::Name(ident) => {
+                if let Some(binding) = self.scope.get(&ident.name) {
+                    return match binding {
+                        Binding::Tabular { id, columns } => {
+                            Ok(Plan { kind: PlanKind::Shared { id: *id }, columns: columns.clone() })
+                        }
+                        Binding::Scalar(_) => Err(semantic(format!(
+                            "`{}` is a scalar value, not a table",
+                            ident.name
+                        ))
+                        .with_span(span)),
+                    };
+                }
+                if let Some(columns) = self.tables.get(&ident.name) {
+                    let kind = PlanKind::Scan { table: ident.name.clone() };
+                    return Ok(Plan { kind, columns: columns.clone() });
+                }
+                let candidates = self.tables.keys().chain(self.scope.keys()).map(String::as_str);
+                let close = close_names(&ident.name, candidates);
+                let mut diagnostic = semantic(format!(
+                    "failed to resolve table or `let` name `{}`",
+                    ident.name
+                ))
+                .with_span(span)
+                .with_span_label("no table or tabular `let` has this name");
+                diagnostic = match did_you_mean(&close) {
+                    Some(hint) => diagnostic.with_hint(hint),
+                    None => diagnostic.with_hint("register the table with `--table NAME=FILE`"),
+                };
+                Err(diagnostic)
+            }
+            Ast::Paren(inner) => self.bind_tabular(inner),
+            Ast::Call { name, args } if name.name == "materialize" => match args.as_slice() {
+                [arg] if arg.name.is_none() => self.bind_tabular(&arg.value),
+                _ => Err(semantic("`materialize` takes one tabular argument").with_span(span)),
+            },
+            Ast::Pipe { input, operator } => {
+                let input = self.bind_tabular(input)?;
+                self.bind_operator(input, operator)
+            }
+            Ast::Print(columns) => self.bind_print(columns),
+            Ast::Datatable { .. } => Err(not_supported("the `datatable` operator").with_span(span)),
+            Ast::Range { .. } => Err(not_supported("the `range` operator").with_span(span)),
+            Ast::Union(_) => Err(not_supported("the `union` operator").with_span(span)),
+            _ => Err(semantic("expected a tabular expression, such as a table name")
+                .with_span(span)),
+        }
+    }
+
+    /// `print a = expr, ...`: one row of constants.
+    fn bind_print(&mut self, columns: &[Assignment]) -> DiagResult<Plan> {
+        let mut arrays = Vec::new();
+        let mut names = Vec::new();
+        let mut types = Vec::new();
+        for (index, assignment) in columns.iter().enumerate() {
+            let value = self.bind_expr(&assignment.value, &Columns::new(), "print")?;
+            let ExprKind::Literal(array) = value.kind else {
+                return Err(Diagnostic::internal("a constant expression was not folded")
+                    .with_span(value.span));
+            };
+            names.push(match &assignment.name {
+                Some(name) => name.name.clone(),
+                None => format!("print_{index}"),
+            });
+            types.push(value.ty);
+            arrays.push(array);
+        }
+        let columns = names.into_iter().zip(types).map(|(n, t)| Column::new(n, t)).collect();
+        Ok(Plan { kind: PlanKind::Values { arrays }, columns })
+    }
+
+    /// Binds one piped operator over `input`.
+    fn bind_operator(&mut self, input: Plan, operator: &Operator) -> DiagResult<Plan> {
+        let span = operator.span;
+        match &operator.kind {
+            OperatorKind::Where(predicate) => {
+                let predicate = self.bind_expr(predicate, &input.columns, "where")?;
+                let predicate = super::expr::expect_type(predicate, KustoType::Bool, "the `where` predicate")?;
+                let columns = input.columns.clone();
+                Ok(Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, columns })
+            }
+            OperatorKind::Extend(assignments) => {
+                let mut plan = input;
+                for (index, assignment) in assignments.iter().enumerate() {
+                    plan = self.bind_extend_column(plan, assignment, index)?;
+                }
+                Ok(plan)
+            }
+            OperatorKind::Project(assignments) => self.bind_project(input, assignments),
+            OperatorKind::Join(join) => self.bind_join(input, join, span),
+            other => Err(not_supported(format!("the `{}` operator", operator_name(other)))
+                .with_span(span)),
+        }
+    }
+
+    /// One `Name = expr` of `extend`: replaces a column of that name in place (as Kusto's
+    /// language service does, kql-semantics §3), else appends it.
+    fn bind_extend_column(&mut self, input: Plan, assignment: &Assignment, index: usize) -> DiagResult<Plan> {
+        let value = self.bind_expr(&assignment.value, &input.columns, "extend")?;
+        let name = match &assignment.name {
+            Some(name) => name.name.clone(),
+            None => default_name(&assignment.value, &input.columns, index),
+        };
+        let mut exprs: Vec<BoundExpr> = input
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| BoundExpr { kind: ExprKind::Column(i), ty: column.ty, span: value.span })
+            .collect();
+        let mut columns = input.columns.clone();
+        let column = Column::new(name.clone(), value.ty);
+        match columns.iter().position(|c| c.name == name) {
+            Some(existing) => {
+                columns[existing] = column;
+                exprs[existing] = value;
+            }
+            None => {
+                columns.push(column);
+                exprs.push(value);
+            }
+        }
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, columns })
+    }
+
+    /// `project A, B = expr`.
+    fn bind_project(&mut self, input: Plan, assignments: &[Assignment]) -> DiagResult<Plan> {
+        let mut exprs = Vec::new();
+        let mut columns: Columns = Vec::new();
+        for (index, assignment) in assignments.iter().enumerate() {
+            let value = self.bind_expr(&assignment.value, &input.columns, "project")?;
+            let name = match &assignment.name {
+                Some(name) => name.name.clone(),
+                None => default_name(&assignment.value, &input.columns, index),
+            };
+            if columns.iter().any(|c| c.name == name) {
+                return Err(semantic(format!("`project` names the column `{name}` twice"))
+                    .with_span(assignment.value.span));
+            }
+            columns.push(Column::new(name, value.ty));
+            exprs.push(value);
+        }
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, columns })
+    }
+
+    /// `join [kind=..] (right) on ...`.
+    fn bind_join(&mut self, left: Plan, join: &Join, span: Span) -> DiagResult<Plan> {
+        let mut kind = JoinKind::InnerUnique;
+        for param in &join.params {
+            match param.name.name.as_str() {
+                "kind" => {
+                    let value = match &param.value.kind {
+                        Ast::Name(ident) => ident.name.as_str(),
+                        _ => "",
+                    };
+                    kind = JoinKind::from_name(value).ok_or_else(|| {
+                        semantic(format!("unknown join kind `{value}`"))
+                            .with_span(param.value.span)
+                            .with_hint("use one of `innerunique`, `inner`, `leftouter`, `rightouter`, `fullouter`, `leftsemi`, `leftanti`, `rightsemi`, `rightanti`")
+                    })?;
+                }
+                // Hints tell Kusto how to distribute the work; they never change results.
+                name if name.starts_with("hint.") => {}
+                other => {
+                    return Err(semantic(format!("unknown `join` parameter `{other}`"))
+                        .with_span(param.name.span));
+                }
+            }
+        }
+        let right = self.bind_tabular(&join.right)?;
+
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        let mut key_types = Vec::new();
+        for condition in &join.on {
+            let (left_key, right_key) = self.join_keys(condition, &left.columns, &right.columns)?;
+            let (lt, rt) = (left.columns[left_key].ty, right.columns[right_key].ty);
+            let ty = match (lt, rt) {
+                (a, b) if a == b => a,
+                (a, b) if a.is_numeric() && b.is_numeric() => common_numeric(a, b),
+                _ => {
+                    return Err(semantic(format!(
+                        "join keys `{}` and `{}` have different types `{lt}` and `{rt}`",
+                        left.columns[left_key].name, right.columns[right_key].name
+                    ))
+                    .with_span(condition_span(condition)));
+                }
+            };
+            if ty == KustoType::Dynamic {
+                return Err(semantic("join keys cannot be `dynamic`").with_span(condition_span(condition)));
+            }
+            left_keys.push(left_key);
+            right_keys.push(right_key);
+            key_types.push(ty);
+        }
+        if join.on.is_empty() {
+            return Err(semantic("`join` needs at least one `on` condition").with_span(span));
+        }
+
+        let columns = join_columns(kind, &left.columns, &right.columns);
+        let plan = JoinPlan { left, right, kind, left_keys, right_keys, key_types };
+        Ok(Plan { kind: PlanKind::Join(Box::new(plan)), columns })
+    }
+
+    /// The left and right column indexes of one join condition.
+    fn join_keys(&mut self, condition: &JoinCondition, left: &Columns, right: &Columns) -> DiagResult<(usize, usize)> {
+        match condition {
+            JoinCondition::Column(ident) => {
+                let find = |columns: &Columns, side: &str| {
+                    columns.iter().position(|c| c.name == ident.name).ok_or_else(|| {
+                        let close = close_names(&ident.name, columns.iter().map(|c| c.name.as_str()));
+                        let diagnostic = semantic(format!(
+                            "`join` operator: the column `{}` must exist on both sides of the join; the {side} side has none",
+                            ident.name
+                        ))
+                        .with_span(ident.span);
+                        match did_you_mean(&close) {
+                            Some(hint) => diagnostic.with_hint(hint),
+                            None => diagnostic,
+                        }
+                    })
+                };
+                Ok((find(left, "left")?, find(right, "right")?))
+            }
+            JoinCondition::Equality { left: left_expr, right: right_expr } => {
+                let a = side_column(left_expr)?;
+                let b = side_column(right_expr)?;
+                let (left_name, right_name) = match (a, b) {
+                    (("$left", l), ("$right", r)) | (("$right", r), ("$left", l)) => (l, r),
+                    _ => {
+                        return Err(semantic("a join condition compares `$left.Column` with `$right.Column`")
+                            .with_span(left_expr.span.to(right_expr.span)));
+                    }
+                };
+                let find = |columns: &Columns, name: &kql_parser::ast::Ident, side: &str| {
+                    columns.iter().position(|c| c.name == name.name).ok_or_else(|| {
+                        semantic(format!("`join` operator: the {side} side has no column `{}`", name.name))
+                            .with_span(name.span)
+                    })
+                };
+                Ok((find(left, left_name, "left")?, find(right, right_name, "right")?))
+            }
+        }
+    }
+}
+
+use kql_parser::Diagnostic;
+
+/// `$left.Name` or `$right.Name` as (`$left`, Name).
+fn side_column(expr: &Expr) -> DiagResult<(&str, &kql_parser::ast::Ident)> {
+    if let Ast::Member { object, member } = &expr.kind {
+        if let Ast::Name(side) = &object.kind {
+            if side.name == "$left" || side.name == "$right" {
+                return Ok((side.name.as_str(), member));
+            }
+        }
+    }
+    Err(semantic("expected `$left.Column` or `$right.Column`").with_span(expr.span))
+}
+
+fn condition_span(condition: &JoinCondition) -> Span {
+    match condition {
+        JoinCondition::Column(ident) => ident.span,
+        JoinCondition::Equality { left, right } => left.span.to(right.span),
+    }
+}
+
+/// The output columns of a join: left then right (per kind), names made unique.
+fn join_columns(kind: JoinKind, left: &Columns, right: &Columns) -> Columns {
+    let (with_left, with_right) = kind.output_sides();
+    let mut all: Columns = Vec::new();
+    if with_left {
+        all.extend(left.iter().cloned());
+    }
+    if with_right {
+        all.extend(right.iter().cloned());
+    }
+    let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
+    unique_names(&names)
+        .into_iter()
+        .zip(all)
+        .map(|(name, column)| Column::new(name, column.ty))
+        .collect()
+}
+
+/// The name Kusto gives an unnamed computed column: the column's own name for a plain
+/// reference, else `Column1`, `Column2`... by position.
+fn default_name(expr: &Expr, _input: &Columns, index: usize) -> String {
+    match &expr.kind {
+        Ast::Name(ident) => ident.name.clone(),
+        _ => format!("Column{}", index + 1),
+    }
+}
+
+/// The keyword of an operator, for messages.
+fn operator_name(kind: &OperatorKind) -> &'static str {
+    match kind {
+        OperatorKind::Where(_) => "where",
+        OperatorKind::Extend(_) => "extend",
+        OperatorKind::Project(_) => "project",
+        OperatorKind::ProjectAway(_) => "project-away",
+        OperatorKind::ProjectKeep(_) => "project-keep",
+        OperatorKind::ProjectRename(_) => "project-rename",
+        OperatorKind::ProjectReorder(_) => "project-reorder",
+        OperatorKind::Summarize(_) => "summarize",
+        OperatorKind::Count => "count",
+        OperatorKind::Take(_) => "take",
+        OperatorKind::Top(_) => "top",
+        OperatorKind::Sort(_) => "sort",
+        OperatorKind::Distinct(_) => "distinct",
+        OperatorKind::Union(_) => "union",
+        OperatorKind::Join(_) => "join",
+        OperatorKind::Lookup(_) => "lookup",
+        OperatorKind::MvExpand(_) => "mv-expand",
+        OperatorKind::Parse(_) => "parse",
+        OperatorKind::As(_) => "as",
+        OperatorKind::Render(_) => "render",
+        OperatorKind::Invoke(_) => "invoke",
+        OperatorKind::Evaluate(_) => "evaluate",
+        OperatorKind::GetSchema => "getschema",
+        OperatorKind::Serialize(_) => "serialize",
+    }
+}

@@ -1,0 +1,179 @@
+//! `join`: a hash join on equality keys, for every Kusto join kind (`K:join-operator`).
+//!
+//! Rules that differ from SQL habits, from kql-semantics §8:
+//! - the default kind, `innerunique`, keeps one left row per key before joining;
+//! - a null key matches nothing (the docs are silent; this is the SQL rule), while empty
+//!   strings are ordinary keys;
+//! - cells of the missing side of an outer join are null, except strings, which are `""`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, UInt32Array};
+use arrow::compute::{concat_batches, take};
+use arrow::datatypes::DataType;
+use arrow::row::{RowConverter, Rows, SortField};
+
+use super::{Batches, make_batch};
+use crate::error::{DiagResult, arrow_error};
+use crate::plan::{Columns, JoinKind, JoinPlan, arrow_schema};
+use crate::types::KustoType;
+
+/// Joins the two sides' batches into one output batch of `columns`.
+pub(crate) fn hash_join(
+    join: &JoinPlan,
+    columns: &Columns,
+    left: &Batches,
+    right: &Batches,
+) -> DiagResult<Batches> {
+    let left = concat_batches(&arrow_schema(&join.left.columns), left).map_err(arrow_error)?;
+    let right = concat_batches(&arrow_schema(&join.right.columns), right).map_err(arrow_error)?;
+
+    let (left_rows, right_rows) = key_rows(join, &left, &right)?;
+    let left_valid = non_null_keys(&left, &join.left_keys);
+    let right_valid = non_null_keys(&right, &join.right_keys);
+
+    // Right rows by key, in row order.
+    let mut right_by_key: HashMap<&[u8], Vec<u32>> = HashMap::new();
+    for row in 0..right.num_rows() {
+        if right_valid[row] {
+            right_by_key.entry(right_rows.row(row).data()).or_default().push(row as u32);
+        }
+    }
+
+    let pairs = match_rows(join.kind, &left_rows, &left_valid, &right_by_key, right.num_rows());
+    let (with_left, with_right) = join.kind.output_sides();
+    let mut arrays = Vec::with_capacity(columns.len());
+    if with_left {
+        arrays.extend(take_columns(&left, &join.left.columns, &pairs.left)?);
+    }
+    if with_right {
+        arrays.extend(take_columns(&right, &join.right.columns, &pairs.right)?);
+    }
+    let rows = pairs.left.len().max(pairs.right.len());
+    Ok(vec![make_batch(columns, arrays, rows)?])
+}
+
+/// Row indexes of the output, per side; a null index is a missing side of an outer join.
+struct Pairs {
+    left: UInt32Array,
+    right: UInt32Array,
+}
+
+/// Pairs left and right rows according to the join kind.
+fn match_rows(
+    kind: JoinKind,
+    left_rows: &Rows,
+    left_valid: &[bool],
+    right_by_key: &HashMap<&[u8], Vec<u32>>,
+    right_count: usize,
+) -> Pairs {
+    let mut left_out: Vec<Option<u32>> = Vec::new();
+    let mut right_out: Vec<Option<u32>> = Vec::new();
+    let mut right_matched = vec![false; right_count];
+    let mut seen_left_keys: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+
+    for (row, valid) in left_valid.iter().enumerate() {
+        let row_index = row as u32;
+        let key = left_rows.row(row).data();
+        if kind == JoinKind::InnerUnique && (!valid || !seen_left_keys.insert(key)) {
+            continue; // innerunique keeps the first left row of each key
+        }
+        let matches = if *valid { right_by_key.get(key) } else { None };
+        match (kind, matches) {
+            (JoinKind::LeftSemi, Some(_)) | (JoinKind::LeftAnti, None) => {
+                left_out.push(Some(row_index));
+            }
+            (JoinKind::LeftSemi | JoinKind::LeftAnti, _) => {}
+            (_, Some(rights)) => {
+                for right in rights {
+                    left_out.push(Some(row_index));
+                    right_out.push(Some(*right));
+                    right_matched[*right as usize] = true;
+                }
+            }
+            (JoinKind::LeftOuter | JoinKind::FullOuter, None) => {
+                left_out.push(Some(row_index));
+                right_out.push(None);
+            }
+            (_, None) => {}
+        }
+    }
+
+    match kind {
+        JoinKind::RightSemi | JoinKind::RightAnti => {
+            let want = kind == JoinKind::RightSemi;
+            right_out = (0..right_count as u32)
+                .filter(|row| right_matched[*row as usize] == want)
+                .map(Some)
+                .collect();
+        }
+        JoinKind::RightOuter | JoinKind::FullOuter => {
+            for (row, matched) in right_matched.iter().enumerate() {
+                if !matched {
+                    left_out.push(None);
+                    right_out.push(Some(row as u32));
+                }
+            }
+        }
+        _ => {}
+    }
+    Pairs { left: UInt32Array::from(left_out), right: UInt32Array::from(right_out) }
+}
+
+/// The key columns of both sides as comparable rows, cast to the bound key types.
+fn key_rows(join: &JoinPlan, left: &RecordBatch, right: &RecordBatch) -> DiagResult<(Rows, Rows)> {
+    let fields = join.key_types.iter().map(|ty| SortField::new(ty.to_arrow())).collect();
+    let converter = RowConverter::new(fields).map_err(arrow_error)?;
+    let keys = |batch: &RecordBatch, indexes: &[usize]| -> DiagResult<Vec<ArrayRef>> {
+        indexes
+            .iter()
+            .zip(&join.key_types)
+            .map(|(index, ty)| {
+                let column = batch.column(*index);
+                arrow::compute::cast(column, &ty.to_arrow()).map_err(arrow_error)
+            })
+            .collect()
+    };
+    let left_rows = converter.convert_columns(&keys(left, &join.left_keys)?).map_err(arrow_error)?;
+    let right_rows = converter.convert_columns(&keys(right, &join.right_keys)?).map_err(arrow_error)?;
+    Ok((left_rows, right_rows))
+}
+
+/// Per row: true when no key column is null.
+fn non_null_keys(batch: &RecordBatch, keys: &[usize]) -> Vec<bool> {
+    (0..batch.num_rows())
+        .map(|row| keys.iter().all(|key| batch.column(*key).is_valid(row)))
+        .collect()
+}
+
+/// Gathers rows of every column; null indexes give null cells, and `""` for strings.
+fn take_columns(
+    batch: &RecordBatch,
+    columns: &Columns,
+    indexes: &UInt32Array,
+) -> DiagResult<Vec<ArrayRef>> {
+    batch
+        .columns()
+        .iter()
+        .zip(columns)
+        .map(|(array, column)| {
+            let taken = take(array.as_ref(), indexes, None).map_err(arrow_error)?;
+            let is_string = column.ty == KustoType::String;
+            Ok(if is_string && indexes.null_count() > 0 { empty_strings_for_nulls(taken) } else { taken })
+        })
+        .collect()
+}
+
+/// Kusto strings are never null: a string cell of a missing outer-join side is `""`.
+fn empty_strings_for_nulls(array: ArrayRef) -> ArrayRef {
+    if array.data_type() != &DataType::Utf8 || array.null_count() == 0 {
+        return array;
+    }
+    match array.as_any().downcast_ref::<StringArray>() {
+        Some(strings) => {
+            Arc::new(strings.iter().map(|v| Some(v.unwrap_or(""))).collect::<StringArray>())
+        }
+        None => array,
+    }
+}

@@ -1,0 +1,120 @@
+//! Running a bound plan: each operator turns its input batches into output batches.
+
+mod join;
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::compute::{filter_record_batch, prep_null_mask_filter};
+use kql_parser::Diagnostic;
+
+use crate::bind::BoundQuery;
+use crate::error::{DiagResult, arrow_error};
+use crate::eval::evaluate;
+use crate::plan::{Columns, Plan, PlanKind, arrow_schema};
+
+/// The registered tables' data, looked up by name when a plan scans them.
+pub trait TableData {
+    /// All batches of a table, with the columns the binder was told it has, in order.
+    fn batches(&self, table: &str) -> DiagResult<Vec<RecordBatch>>;
+}
+
+/// A table's rows in batches.
+pub type Batches = Vec<RecordBatch>;
+
+/// Runs every result plan of a bound query; tabular `let`s are computed once, on first use.
+pub fn execute(query: &BoundQuery, data: &dyn TableData) -> DiagResult<Vec<Batches>> {
+    let mut executor = Executor { query, data, shared: vec![None; query.shared.len()] };
+    query.results.iter().map(|plan| executor.run(plan)).collect()
+}
+
+struct Executor<'a> {
+    query: &'a BoundQuery,
+    data: &'a dyn TableData,
+    /// Results of tabular `let`s, computed at most once.
+    shared: Vec<Option<Batches>>,
+}
+
+impl Executor<'_> {
+    fn run(&mut self, plan: &Plan) -> DiagResult<Batches> {
+        match &plan.kind {
+            PlanKind::Scan { table } => self.data.batches(table),
+            PlanKind::Shared { id } => self.shared_result(*id),
+            PlanKind::Values { arrays } => {
+                let batch = make_batch(&plan.columns, arrays.clone(), 1)?;
+                Ok(vec![batch])
+            }
+            PlanKind::Filter { input, predicate } => {
+                let mut out = Vec::new();
+                for batch in self.run(input)? {
+                    let mask = evaluate(predicate, &batch)?.into_array(batch.num_rows())?;
+                    let mask = as_mask(&mask)?;
+                    if mask.true_count() == 0 {
+                        continue; // nothing survives; skip the empty batch
+                    }
+                    out.push(filter_record_batch(&batch, &mask).map_err(arrow_error)?);
+                }
+                Ok(out)
+            }
+            PlanKind::Project { input, exprs } => {
+                let mut out = Vec::new();
+                for batch in self.run(input)? {
+                    let rows = batch.num_rows();
+                    let arrays = exprs
+                        .iter()
+                        .map(|expr| evaluate(expr, &batch)?.into_array(rows))
+                        .collect::<DiagResult<Vec<ArrayRef>>>()?;
+                    out.push(make_batch(&plan.columns, arrays, rows)?);
+                }
+                Ok(out)
+            }
+            PlanKind::Join(join) => {
+                let left = self.run(&join.left)?;
+                let right = self.run(&join.right)?;
+                join::hash_join(join, &plan.columns, &left, &right)
+            }
+        }
+    }
+
+    fn shared_result(&mut self, id: usize) -> DiagResult<Batches> {
+        if let Some(Some(batches)) = self.shared.get(id) {
+            return Ok(batches.clone());
+        }
+        let plan = self.query.shared.get(id).ok_or_else(|| {
+            Diagnostic::internal(format!("the shared plan {id} does not exist"))
+        })?;
+        let batches = self.run(plan)?;
+        if let Some(slot) = self.shared.get_mut(id) {
+            *slot = Some(batches.clone());
+        }
+        Ok(batches)
+    }
+}
+
+/// A `where` mask: null counts as false.
+fn as_mask(array: &ArrayRef) -> DiagResult<BooleanArray> {
+    let mask = array
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .ok_or_else(|| Diagnostic::internal("a predicate did not give booleans"))?;
+    Ok(if mask.null_count() > 0 { prep_null_mask_filter(mask) } else { mask.clone() })
+}
+
+/// A batch of `columns` from arrays, which may come with other (but equivalent) field
+/// metadata than the plan's schema.
+pub(crate) fn make_batch(columns: &Columns, arrays: Vec<ArrayRef>, rows: usize) -> DiagResult<RecordBatch> {
+    let schema = arrow_schema(columns);
+    let arrays = arrays
+        .into_iter()
+        .zip(schema.fields())
+        .map(|(array, field)| {
+            if array.data_type() == field.data_type() {
+                Ok(array)
+            } else {
+                arrow::compute::cast(&array, field.data_type()).map_err(arrow_error)
+            }
+        })
+        .collect::<DiagResult<Vec<_>>>()?;
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(Arc::clone(&schema), arrays, &options).map_err(arrow_error)
+}

@@ -1,0 +1,340 @@
+//! The bound plan: what the binder produces and the executor runs.
+//!
+//! Every expression has its Kusto type and refers to input columns by index; every operator
+//! knows its output schema. Names, types and constant arguments were all checked while
+//! binding, so execution only fails on data (a division by zero, a bad regex in a column).
+
+use std::sync::Arc;
+
+use arrow::array::ArrayRef;
+use arrow::datatypes::{Schema, SchemaRef};
+use kql_parser::Span;
+use kql_parser::ast::{Case, ListOp, Negation, StringOpKind};
+use regex::Regex;
+
+use crate::types::KustoType;
+
+/// A column of an operator's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The column name.
+    pub name: String,
+    /// Its Kusto type.
+    pub ty: KustoType,
+}
+
+impl Column {
+    /// A column.
+    pub fn new(name: impl Into<String>, ty: KustoType) -> Column {
+        Column { name: name.into(), ty }
+    }
+}
+
+/// The columns of a tabular result, in order.
+pub type Columns = Vec<Column>;
+
+/// The Arrow schema of a column list, with Kusto type tags.
+pub fn arrow_schema(columns: &[Column]) -> SchemaRef {
+    Arc::new(Schema::new(columns.iter().map(|c| c.ty.field(&c.name)).collect::<Vec<_>>()))
+}
+
+/// A tabular plan node.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// What the node does.
+    pub kind: PlanKind,
+    /// Its output columns.
+    pub columns: Columns,
+}
+
+/// The tabular operations.
+#[derive(Debug, Clone)]
+pub enum PlanKind {
+    /// Read a registered table.
+    Scan {
+        /// The table name.
+        table: String,
+    },
+    /// The result of a tabular `let`, computed once per query however often it is used.
+    Shared {
+        /// Index into the query's shared plans.
+        id: usize,
+    },
+    /// Inline rows: `datatable`, `print`.
+    Values {
+        /// One array per column, all of the same length.
+        arrays: Vec<ArrayRef>,
+    },
+    /// `where`: keep rows whose predicate is true.
+    Filter {
+        /// The input.
+        input: Box<Plan>,
+        /// A `bool` expression; null counts as false.
+        predicate: BoundExpr,
+    },
+    /// `extend`, `project`: compute the output columns from the input row.
+    Project {
+        /// The input.
+        input: Box<Plan>,
+        /// One expression per output column.
+        exprs: Vec<BoundExpr>,
+    },
+    /// `join`.
+    Join(Box<JoinPlan>),
+}
+
+/// A bound `join`.
+#[derive(Debug, Clone)]
+pub struct JoinPlan {
+    /// The left input.
+    pub left: Plan,
+    /// The right input.
+    pub right: Plan,
+    /// The join flavour.
+    pub kind: JoinKind,
+    /// Key column indexes on the left, pairwise equal to `right_keys`.
+    pub left_keys: Vec<usize>,
+    /// Key column indexes on the right.
+    pub right_keys: Vec<usize>,
+    /// The common type each key pair is compared in.
+    pub key_types: Vec<KustoType>,
+}
+
+/// The join kinds of `K:join-operator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// The default: the left side de-duplicated on the key, then an inner join.
+    InnerUnique,
+    /// Every matching pair.
+    Inner,
+    /// Matches plus unmatched left rows.
+    LeftOuter,
+    /// Matches plus unmatched right rows.
+    RightOuter,
+    /// Matches plus unmatched rows of both sides.
+    FullOuter,
+    /// Left rows with a match, once each.
+    LeftSemi,
+    /// Left rows without a match.
+    LeftAnti,
+    /// Right rows with a match, once each.
+    RightSemi,
+    /// Right rows without a match.
+    RightAnti,
+}
+
+impl JoinKind {
+    /// The kind named in `kind=...`, with the documented aliases.
+    pub fn from_name(name: &str) -> Option<JoinKind> {
+        Some(match name {
+            "innerunique" => JoinKind::InnerUnique,
+            "inner" => JoinKind::Inner,
+            "leftouter" => JoinKind::LeftOuter,
+            "rightouter" => JoinKind::RightOuter,
+            "fullouter" => JoinKind::FullOuter,
+            "leftsemi" => JoinKind::LeftSemi,
+            "leftanti" | "anti" | "leftantisemi" => JoinKind::LeftAnti,
+            "rightsemi" => JoinKind::RightSemi,
+            "rightanti" | "rightantisemi" => JoinKind::RightAnti,
+            _ => return None,
+        })
+    }
+
+    /// Whether the output has the left columns, the right columns, or both.
+    pub fn output_sides(self) -> (bool, bool) {
+        match self {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => (true, false),
+            JoinKind::RightSemi | JoinKind::RightAnti => (false, true),
+            _ => (true, true),
+        }
+    }
+}
+
+/// A bound scalar expression.
+#[derive(Debug, Clone)]
+pub struct BoundExpr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its Kusto type.
+    pub ty: KustoType,
+    /// Where it came from in the query, for runtime errors.
+    pub span: Span,
+}
+
+/// The bound scalar expressions.
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// An input column by index.
+    Column(usize),
+    /// A constant: a one-element array of the expression's type.
+    Literal(ArrayRef),
+    /// A column the query names but no input has, bound in the permissive mode
+    /// (`allow_missing_columns`): every row is empty (`""` for strings, else null).
+    Missing(String),
+    /// The operand converted to this expression's type (numeric widening, for example).
+    Cast(Box<BoundExpr>),
+    /// Arithmetic: `+ - * / %`, operands already of compatible types.
+    Arithmetic {
+        /// The operator.
+        op: ArithmeticOp,
+        /// Left operand.
+        left: Box<BoundExpr>,
+        /// Right operand.
+        right: Box<BoundExpr>,
+    },
+    /// `== != < <= > >=` on numbers, datetimes, timespans, bools and strings.
+    Compare {
+        /// The operator.
+        op: CompareOp,
+        /// Left operand.
+        left: Box<BoundExpr>,
+        /// Right operand.
+        right: Box<BoundExpr>,
+    },
+    /// `and`, with Kusto's three-valued logic.
+    And(Box<BoundExpr>, Box<BoundExpr>),
+    /// `or`, with Kusto's three-valued logic.
+    Or(Box<BoundExpr>, Box<BoundExpr>),
+    /// `not(x)`.
+    Not(Box<BoundExpr>),
+    /// `-x`.
+    Negate(Box<BoundExpr>),
+    /// `==`/`!=`/`=~`/`!~` and the string predicates (`has`, `contains`...).
+    StringMatch {
+        /// What is matched.
+        kind: StringMatchKind,
+        /// Case sensitivity.
+        case: Case,
+        /// Whether the result is negated.
+        negation: Negation,
+        /// The haystack.
+        haystack: Box<BoundExpr>,
+        /// The needle.
+        needle: Box<BoundExpr>,
+    },
+    /// `matches regex` with a pattern known when binding.
+    MatchesRegex {
+        /// The searched string.
+        haystack: Box<BoundExpr>,
+        /// The compiled pattern.
+        regex: Arc<Regex>,
+    },
+    /// `in`, `!in`, `in~`, `!in~`, `has_any`, `has_all` against constant items.
+    List {
+        /// The operator.
+        op: ListOp,
+        /// The tested expression.
+        left: Box<BoundExpr>,
+        /// The items, as one constant array per item (dynamic arrays are flattened).
+        items: Vec<BoundExpr>,
+    },
+    /// A scalar function call.
+    Call {
+        /// The function.
+        function: Function,
+        /// The arguments, already checked.
+        args: Vec<BoundExpr>,
+    },
+    /// `replace_regex(source, regex, rewrite)` with constant regex and rewrite.
+    ReplaceRegex {
+        /// The text to rewrite.
+        source: Box<BoundExpr>,
+        /// The compiled pattern.
+        regex: Arc<Regex>,
+        /// The rewrite in the regex crate's syntax (`${1}`, `$$`).
+        rewrite: String,
+    },
+}
+
+/// String comparisons and predicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringMatchKind {
+    /// Whole-string equality (`==`, `=~`).
+    Equals,
+    /// `has`: a whole term.
+    Has,
+    /// `hasprefix`.
+    HasPrefix,
+    /// `hassuffix`.
+    HasSuffix,
+    /// `contains`.
+    Contains,
+    /// `startswith`.
+    StartsWith,
+    /// `endswith`.
+    EndsWith,
+}
+
+impl StringMatchKind {
+    /// The matching kind of a parsed string operator; `None` for `matches regex`.
+    pub fn of(kind: StringOpKind) -> Option<StringMatchKind> {
+        Some(match kind {
+            StringOpKind::Has => StringMatchKind::Has,
+            StringOpKind::HasPrefix => StringMatchKind::HasPrefix,
+            StringOpKind::HasSuffix => StringMatchKind::HasSuffix,
+            StringOpKind::Contains => StringMatchKind::Contains,
+            StringOpKind::StartsWith => StringMatchKind::StartsWith,
+            StringOpKind::EndsWith => StringMatchKind::EndsWith,
+            StringOpKind::MatchesRegex => return None,
+        })
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithmeticOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// The scalar functions the engine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// `coalesce(a, b, ...)`: the first non-null (for strings, non-empty) argument.
+    Coalesce,
+    /// `isempty(x)`.
+    IsEmpty,
+    /// `isnotempty(x)`.
+    IsNotEmpty,
+    /// `isnull(x)`.
+    IsNull,
+    /// `isnotnull(x)`.
+    IsNotNull,
+    /// `strlen(s)`.
+    StrLen,
+    /// `tolower(s)`.
+    ToLower,
+    /// `toupper(s)`.
+    ToUpper,
+    /// `strcat(a, b, ...)`.
+    StrCat,
+    /// `tostring(x)`.
+    ToString,
+    /// `iff(c, a, b)` / `iif`.
+    Iff,
+}
