@@ -1,0 +1,507 @@
+//! CSV: a header row, then one record per row, RFC 4180 quoting.
+//!
+//! The reader is our own rather than arrow-csv's or the `csv` crate's because errors must name
+//! the line a record starts on even after quoted fields with embedded newlines, and an
+//! unterminated quote must be an error, not the rest of the file swallowed into one field.
+//! It streams the file through a buffer, so memory holds the needed columns, not the file.
+//!
+//! Accepted: LF, CRLF or CR line ends, a UTF-8 byte order mark, a last line without a line end.
+//! Quoted fields may hold commas, doubled quotes and line breaks. A quote inside an unquoted
+//! field, or text after a closing quote, is kept as text, as Excel and most readers do. Blank
+//! lines hold no record and are skipped; every other record must have as many fields as the
+//! header.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::raw::{CellKind, RawTableBuilder, into_table};
+use super::{
+    LoadError, LoadOptions, LoadedTable, SourceColumn, check_unique_names, column_name_from_header,
+    needed_sources, plan_columns,
+};
+
+/// Loads a CSV file.
+pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
+    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    let mut records = RecordReader::new(file);
+
+    let sources = if records
+        .next_record()
+        .map_err(|e| e.into_load_error(path, &[]))?
+    {
+        header(path, &records)?
+    } else {
+        Vec::new() // an empty file: no columns, no rows
+    };
+    check_unique_names(path, &sources)?;
+    let plan = plan_columns(&sources, options);
+    let needed = needed_sources(&plan, sources.len());
+    let wanted: Vec<usize> = (0..sources.len()).filter(|&i| needed[i]).collect();
+    let mut table = RawTableBuilder::new(needed, options.effective_batch_size(), false, true);
+
+    while records
+        .next_record()
+        .map_err(|e| e.into_load_error(path, &sources))?
+    {
+        let line = records.line;
+        if records.ends.len() != sources.len() {
+            let message = format!(
+                "expected {} fields as in the header, found {}",
+                sources.len(),
+                records.ends.len()
+            );
+            return Err(LoadError::new(path, message).with_line(line));
+        }
+        let text = records.text().map_err(|field| {
+            invalid_utf8(path, line, sources.get(field).map(|s| s.name.as_str()))
+        })?;
+        for &index in &wanted {
+            let value = records.field(text, index).ok_or_else(|| {
+                invalid_utf8(path, line, sources.get(index).map(|s| s.name.as_str()))
+            })?;
+            if let Some(column) = table.column(index) {
+                column.append(CellKind::Text, value);
+            }
+        }
+        table.end_row(Some(line));
+    }
+
+    into_table(path, &plan, table.finish(), &mut |_| None)
+}
+
+/// The column names of the header record.
+fn header(path: &Path, records: &RecordReader<File>) -> Result<Vec<SourceColumn>, LoadError> {
+    let line = records.line;
+    let text = records.text().map_err(|_| invalid_utf8(path, line, None))?;
+    (0..records.ends.len())
+        .map(|index| {
+            let cell = records
+                .field(text, index)
+                .ok_or_else(|| invalid_utf8(path, line, None))?;
+            let name = column_name_from_header(cell, index + 1);
+            Ok(SourceColumn {
+                name,
+                declared: None,
+            })
+        })
+        .collect()
+}
+
+fn invalid_utf8(path: &Path, line: usize, column: Option<&str>) -> LoadError {
+    let error = LoadError::new(path, "invalid UTF-8").with_line(line);
+    match column {
+        Some(column) => error.with_column(column),
+        None => error,
+    }
+}
+
+/// A record the reader could not finish.
+#[derive(Debug)]
+enum RecordError {
+    Io(io::Error),
+    /// The file ends inside a quoted field.
+    Unterminated {
+        line: usize,
+        quote_line: usize,
+        field: usize,
+    },
+}
+
+impl RecordError {
+    fn into_load_error(self, path: &Path, sources: &[SourceColumn]) -> LoadError {
+        match self {
+            RecordError::Io(e) => LoadError::new(path, format!("cannot read: {e}")),
+            RecordError::Unterminated {
+                line,
+                quote_line,
+                field,
+            } => {
+                let message = if quote_line == line {
+                    "unterminated quoted field: the file ends before its closing quote".to_string()
+                } else {
+                    format!(
+                        "unterminated quoted field (opened on line {quote_line}): the file ends \
+                         before its closing quote"
+                    )
+                };
+                let error = LoadError::new(path, message).with_line(line);
+                match sources.get(field) {
+                    Some(source) => error.with_column(&source.name),
+                    None => error,
+                }
+            }
+        }
+    }
+}
+
+const INITIAL_BUFFER: usize = 256 * 1024;
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads CSV records from a byte stream, one at a time, remembering the line each starts on.
+struct RecordReader<R> {
+    input: R,
+    /// Bytes read but not consumed are `buf[start..end]`.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    at_file_start: bool,
+    /// The line `buf[start]` is on.
+    next_line: usize,
+    /// The current record: its fields' unquoted bytes back to back, and where each field ends.
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    /// The line the current record starts on.
+    line: usize,
+}
+
+impl<R: Read> RecordReader<R> {
+    fn new(input: R) -> Self {
+        RecordReader {
+            input,
+            buf: vec![0; INITIAL_BUFFER],
+            start: 0,
+            end: 0,
+            eof: false,
+            at_file_start: true,
+            next_line: 1,
+            data: Vec::new(),
+            ends: Vec::new(),
+            line: 0,
+        }
+    }
+
+    /// Reads the next record; false at the end of the input.
+    fn next_record(&mut self) -> Result<bool, RecordError> {
+        if self.at_file_start {
+            while self.end - self.start < BYTE_ORDER_MARK.len() && !self.eof {
+                self.fill().map_err(RecordError::Io)?;
+            }
+            if self.buf[self.start..self.end].starts_with(BYTE_ORDER_MARK) {
+                self.start += BYTE_ORDER_MARK.len();
+            }
+            self.at_file_start = false;
+        }
+        loop {
+            let input = &self.buf[self.start..self.end];
+            match scan_record(input, self.eof, &mut self.data, &mut self.ends) {
+                Scan::End => return Ok(false),
+                Scan::NeedMore => self.fill().map_err(RecordError::Io)?,
+                Scan::Blank { consumed } => {
+                    self.start += consumed;
+                    self.next_line += 1;
+                }
+                Scan::Record { consumed, newlines } => {
+                    self.line = self.next_line;
+                    self.next_line += newlines;
+                    self.start += consumed;
+                    return Ok(true);
+                }
+                Scan::Unterminated {
+                    field,
+                    newlines_before_quote,
+                } => {
+                    let line = self.next_line;
+                    let quote_line = line + newlines_before_quote;
+                    return Err(RecordError::Unterminated {
+                        line,
+                        quote_line,
+                        field,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Moves unconsumed bytes to the front and reads until the buffer is full or the input
+    /// ends. The buffer doubles when a record fills it, so a record is rescanned at most
+    /// O(log n) times and reading stays linear.
+    fn fill(&mut self) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        while self.end < self.buf.len() {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The current record as text, or the index of the field holding invalid UTF-8.
+    fn text(&self) -> Result<&str, usize> {
+        std::str::from_utf8(&self.data).map_err(|e| {
+            let offset = e.valid_up_to();
+            self.ends
+                .iter()
+                .position(|&end| end > offset)
+                .unwrap_or(self.ends.len())
+        })
+    }
+
+    /// Field `index` of the current record, given its text; `None` when a field boundary
+    /// splits a character (each field alone is then invalid UTF-8).
+    fn field<'t>(&self, text: &'t str, index: usize) -> Option<&'t str> {
+        let start = if index == 0 {
+            0
+        } else {
+            *self.ends.get(index - 1)?
+        };
+        let end = *self.ends.get(index)?;
+        text.get(start..end)
+    }
+}
+
+/// The outcome of scanning for one record at the start of the unconsumed input.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    /// No input left.
+    End,
+    /// The record may continue past the input read so far.
+    NeedMore,
+    /// An empty line.
+    Blank { consumed: usize },
+    /// A whole record, `newlines` line breaks long (its own line end included).
+    Record { consumed: usize, newlines: usize },
+    /// The input ends inside the quoted field `field`.
+    Unterminated {
+        field: usize,
+        newlines_before_quote: usize,
+    },
+}
+
+/// Scans one record from `input` into `data`/`ends`. `eof` says no input follows.
+fn scan_record(input: &[u8], eof: bool, data: &mut Vec<u8>, ends: &mut Vec<usize>) -> Scan {
+    data.clear();
+    ends.clear();
+    match line_break(input, 0, eof) {
+        Break::None if input.is_empty() => return if eof { Scan::End } else { Scan::NeedMore },
+        Break::Unknown => return Scan::NeedMore,
+        Break::At(consumed) => return Scan::Blank { consumed },
+        Break::None => {}
+    }
+
+    let mut pos = 0;
+    let mut newlines = 0;
+    loop {
+        if input.get(pos) == Some(&b'"') {
+            let newlines_before_quote = newlines;
+            match scan_quoted(input, pos + 1, eof, data, &mut newlines) {
+                Quoted::Closed(after) => pos = after,
+                Quoted::NeedMore => return Scan::NeedMore,
+                Quoted::Unterminated => {
+                    return Scan::Unterminated {
+                        field: ends.len(),
+                        newlines_before_quote,
+                    };
+                }
+            }
+        }
+        // The unquoted field, or whatever follows a closing quote, up to the next separator.
+        let rest = input.get(pos..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|&b| matches!(b, b',' | b'\n' | b'\r'))
+            .unwrap_or(rest.len());
+        data.extend_from_slice(&rest[..len]);
+        pos += len;
+        ends.push(data.len());
+
+        if input.get(pos) == Some(&b',') {
+            pos += 1;
+            continue;
+        }
+        return match line_break(input, pos, eof) {
+            Break::At(after) => Scan::Record {
+                consumed: after,
+                newlines: newlines + 1,
+            },
+            Break::Unknown => Scan::NeedMore,
+            Break::None if eof => Scan::Record {
+                consumed: pos,
+                newlines,
+            },
+            Break::None => Scan::NeedMore,
+        };
+    }
+}
+
+enum Break {
+    /// A line break ends at this offset.
+    At(usize),
+    /// No line break here.
+    None,
+    /// A CR at the end of the input so far: it may be half of a CRLF.
+    Unknown,
+}
+
+fn line_break(input: &[u8], pos: usize, eof: bool) -> Break {
+    match (input.get(pos), input.get(pos + 1)) {
+        (Some(b'\n'), _) => Break::At(pos + 1),
+        (Some(b'\r'), Some(b'\n')) => Break::At(pos + 2),
+        (Some(b'\r'), None) if !eof => Break::Unknown,
+        (Some(b'\r'), _) => Break::At(pos + 1),
+        _ => Break::None,
+    }
+}
+
+enum Quoted {
+    /// The offset just past the closing quote.
+    Closed(usize),
+    NeedMore,
+    Unterminated,
+}
+
+/// Reads a quoted field's content starting just after its opening quote.
+fn scan_quoted(
+    input: &[u8],
+    mut pos: usize,
+    eof: bool,
+    data: &mut Vec<u8>,
+    newlines: &mut usize,
+) -> Quoted {
+    loop {
+        let rest = input.get(pos..).unwrap_or_default();
+        let Some(len) = rest.iter().position(|&b| matches!(b, b'"' | b'\n' | b'\r')) else {
+            data.extend_from_slice(rest);
+            return if eof {
+                Quoted::Unterminated
+            } else {
+                Quoted::NeedMore
+            };
+        };
+        data.extend_from_slice(&rest[..len]);
+        pos += len;
+        match (input.get(pos), input.get(pos + 1)) {
+            (Some(b'"'), Some(b'"')) => {
+                data.push(b'"');
+                pos += 2;
+            }
+            (Some(b'"'), None) if !eof => return Quoted::NeedMore,
+            (Some(b'"'), _) => return Quoted::Closed(pos + 1),
+            (Some(&byte), _) => {
+                // A line break inside the field: kept in the value, counted for line numbers.
+                match line_break(input, pos, eof) {
+                    Break::At(after) => {
+                        data.extend_from_slice(&input[pos..after]);
+                        *newlines += 1;
+                        pos = after;
+                    }
+                    Break::Unknown => return Quoted::NeedMore,
+                    Break::None => {
+                        data.push(byte);
+                        pos += 1;
+                    }
+                }
+            }
+            (None, _) => {
+                return if eof {
+                    Quoted::Unterminated
+                } else {
+                    Quoted::NeedMore
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record of `input`, read one byte per `read` call into a buffer that starts at one
+    /// byte, so records are split at many points and the refill path is exercised.
+    fn records(input: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match (self.0.split_first(), buf.first_mut()) {
+                    (Some((&byte, rest)), Some(slot)) => {
+                        *slot = byte;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let mut reader = RecordReader::new(OneByte(input));
+        reader.buf = vec![0; 1];
+        let mut out = Vec::new();
+        while reader.next_record().map_err(|e| format!("{e:?}"))? {
+            let text = reader
+                .text()
+                .map_err(|field| format!("utf8 in field {field}"))?;
+            let fields = (0..reader.ends.len())
+                .map(|i| reader.field(text, i).unwrap_or("<split>").to_string())
+                .collect();
+            out.push((reader.line, fields));
+        }
+        Ok(out)
+    }
+
+    fn fields(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn quoting_and_line_numbers() {
+        let input = b"a,b\n\"x, \"\"y\"\"\",2\r\n\"multi\nline\",3\n\n4,\"\"\nlast,5";
+        let expected = vec![
+            (1, fields(&["a", "b"])),
+            (2, fields(&["x, \"y\"", "2"])),
+            (3, fields(&["multi\nline", "3"])),
+            (6, fields(&["4", ""])),
+            (7, fields(&["last", "5"])),
+        ];
+        assert_eq!(records(input).unwrap(), expected);
+    }
+
+    #[test]
+    fn byte_order_mark_and_cr_line_ends() {
+        let input = b"\xEF\xBB\xBFa,b\r1,2\r";
+        let expected = vec![(1, fields(&["a", "b"])), (2, fields(&["1", "2"]))];
+        assert_eq!(records(input).unwrap(), expected);
+    }
+
+    #[test]
+    fn trailing_comma_is_an_empty_field() {
+        assert_eq!(records(b"a,\n").unwrap(), vec![(1, fields(&["a", ""]))]);
+        assert_eq!(records(b"a,").unwrap(), vec![(1, fields(&["a", ""]))]);
+    }
+
+    #[test]
+    fn stray_quotes_are_text() {
+        let input = b"ab\"c,\"q\"tail\n";
+        assert_eq!(
+            records(input).unwrap(),
+            vec![(1, fields(&["ab\"c", "qtail"]))]
+        );
+    }
+
+    #[test]
+    fn unterminated_quote() {
+        let error = records(b"a,b\n1,\"open\nmore\n").unwrap_err();
+        assert_eq!(error, "Unterminated { line: 2, quote_line: 2, field: 1 }");
+    }
+
+    #[test]
+    fn split_characters_are_invalid_per_field() {
+        // `é` is C3 A9; a comma between its bytes makes both fields invalid UTF-8.
+        let out = records(b"\xC3,\xA9\n").unwrap();
+        assert_eq!(out, vec![(1, fields(&["<split>", "<split>"]))]);
+        assert_eq!(records(b"ok,\xFF\n").unwrap_err(), "utf8 in field 1");
+    }
+}

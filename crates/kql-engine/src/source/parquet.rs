@@ -1,0 +1,291 @@
+//! Parquet, through parquet's Arrow reader. Only the requested columns are decoded (a
+//! projection mask over the file's top-level columns), and each is cast to its Kusto type's
+//! Arrow type:
+//!
+//! | Parquet's Arrow type | Kusto type |
+//! |---|---|
+//! | `Timestamp` of any unit and zone, `Date32`, `Date64` | `datetime` (ns, UTC, whole ticks) |
+//! | `Int8`, `Int16`, `UInt8`, `UInt16`, `Int32` | `int` |
+//! | `UInt32`, `UInt64`, `Int64` | `long` (a `UInt64` above `i64::MAX` is an error) |
+//! | `Float16`, `Float32`, `Float64`, `Decimal*` | `real` |
+//! | `Utf8`, `LargeUtf8`, `Utf8View`, dictionaries of them | `string` (nulls become `""`) |
+//! | `Duration` of any unit | `timespan` |
+//!
+//! A field tagged with a Kusto type ([`crate::types::KUSTO_TYPE_KEY`], as our own writers do)
+//! keeps that type. With a table schema, the schema's type wins; text is then read with the
+//! same rules as CSV text.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
+use arrow::compute::{CastOptions, can_cast_types, cast_with_options};
+use arrow::datatypes::{
+    ArrowTimestampType, DataType, DurationNanosecondType, Field, Schema, TimeUnit,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
+};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::convert::{convert, empty_array, to_strings};
+use super::datetime::TICK_NANOS;
+use super::infer::date_order;
+use super::raw::{RawBatch, RawColumn, record_batch};
+use super::{LoadError, LoadOptions, LoadedTable, SourceColumn, check_unique_names, plan_columns};
+use crate::types::KustoType;
+
+/// Loads a Parquet file.
+pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
+    let unreadable = |e: &dyn std::fmt::Display| LoadError::new(path, format!("cannot read: {e}"));
+    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| unreadable(&e))?;
+    let file_schema = builder.schema().clone();
+    let sources: Vec<SourceColumn> = file_schema
+        .fields()
+        .iter()
+        .map(|field| SourceColumn {
+            name: field.name().clone(),
+            declared: None,
+        })
+        .collect();
+    check_unique_names(path, &sources)?;
+
+    let plan = plan_columns(&sources, options);
+    let mut types = Vec::with_capacity(plan.len());
+    for column in &plan {
+        let field = column
+            .source
+            .and_then(|source| file_schema.fields().get(source));
+        types.push(match (column.ty, field) {
+            (Some(ty), _) => ty,
+            (None, Some(field)) => natural_type(field)
+                .ok_or_else(|| not_supported(path, &column.name, field.data_type(), None))?,
+            (None, None) => KustoType::String,
+        });
+    }
+    let mut roots: Vec<usize> = plan.iter().filter_map(|c| c.source).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(options.effective_batch_size())
+        .build()
+        .map_err(|e| unreadable(&e))?;
+
+    let fields: Vec<Field> = plan
+        .iter()
+        .zip(&types)
+        .map(|(c, ty)| ty.field(c.name.as_str()))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let mut batches = Vec::new();
+    let mut rows_before = 0;
+    for batch in reader {
+        let batch = batch.map_err(|e| unreadable(&e))?;
+        let num_rows = batch.num_rows();
+        let mut arrays = Vec::with_capacity(plan.len());
+        for (column, &ty) in plan.iter().zip(&types) {
+            let Some(source) = column.source else {
+                arrays.push(empty_array(ty, num_rows));
+                continue;
+            };
+            // The projected batch holds the requested roots in file order.
+            let array = roots
+                .binary_search(&source)
+                .ok()
+                .and_then(|i| batch.columns().get(i));
+            let Some(array) = array else {
+                let message = "internal error: a projected column is missing, please report";
+                return Err(LoadError::new(path, message).with_column(&column.name));
+            };
+            let converted = convert_array(array, ty).map_err(|problem| match problem {
+                Problem::NotSupported => {
+                    not_supported(path, &column.name, array.data_type(), Some(ty))
+                }
+                Problem::Value { row, message } => {
+                    let message = format!("{message} (row {})", rows_before + row + 1);
+                    LoadError::new(path, message).with_column(&column.name)
+                }
+                Problem::Cast(message) => LoadError::new(path, message).with_column(&column.name),
+            })?;
+            arrays.push(converted);
+        }
+        batches.push(record_batch(path, &schema, arrays, num_rows)?);
+        rows_before += num_rows;
+    }
+    Ok(LoadedTable { schema, batches })
+}
+
+/// The Kusto type a Parquet column has without a table schema.
+fn natural_type(field: &Field) -> Option<KustoType> {
+    match field.data_type() {
+        DataType::Dictionary(_, values) => KustoType::of_arrow(values),
+        DataType::Decimal32(..)
+        | DataType::Decimal64(..)
+        | DataType::Decimal128(..)
+        | DataType::Decimal256(..) => Some(KustoType::Real),
+        DataType::Null => Some(KustoType::String),
+        _ => KustoType::of_field(field),
+    }
+}
+
+fn not_supported(
+    path: &Path,
+    column: &str,
+    data_type: &DataType,
+    target: Option<KustoType>,
+) -> LoadError {
+    let target = target.map(|ty| format!(" as {ty}")).unwrap_or_default();
+    let message =
+        format!("not supported yet: parquet column `{column}` of type {data_type}{target}");
+    LoadError::new(path, message)
+}
+
+enum Problem {
+    NotSupported,
+    Value { row: usize, message: String },
+    Cast(String),
+}
+
+/// Casts one column to the Arrow type of `ty`.
+fn convert_array(array: &ArrayRef, ty: KustoType) -> Result<ArrayRef, Problem> {
+    let from = array.data_type();
+    if from == &DataType::Null {
+        return Ok(empty_array(ty, array.len()));
+    }
+    let text_source = matches!(
+        from,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    ) || matches!(from, DataType::Dictionary(_, values)
+            if matches!(**values, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View));
+    match ty {
+        KustoType::String => Ok(Arc::new(to_strings(&text_column(array)?))),
+        // Guid and dynamic text is checked and normalized like CSV text.
+        KustoType::Guid | KustoType::Dynamic => convert_text(&text_column(array)?, ty),
+        _ if text_source => convert_text(&text_column(array)?, ty),
+        KustoType::DateTime => to_datetime(array),
+        _ => {
+            let target = ty.to_arrow();
+            if !can_cast_types(from, &target) {
+                return Err(Problem::NotSupported);
+            }
+            let cast = cast_strict(array, &target, ty)?;
+            let nanosecond_source = from == &DataType::Duration(TimeUnit::Nanosecond);
+            if nanosecond_source {
+                Ok(truncate_to_ticks(cast))
+            } else {
+                Ok(cast)
+            }
+        }
+    }
+}
+
+/// Timestamps of any unit and zone, and dates, as nanoseconds in UTC.
+///
+/// Arrow stores zoned timestamps as UTC instants already, so the zone label is dropped without
+/// touching the values, the unit is cast, and the result is labelled `UTC`. Casting to the
+/// `UTC` label directly would need arrow's `chrono-tz` feature to parse it (and named zones such
+/// as `Europe/Paris` too), and casting a zoned timestamp to a naive one would shift it to local
+/// time. Naive timestamps and dates are taken as UTC.
+fn to_datetime(array: &ArrayRef) -> Result<ArrayRef, Problem> {
+    let naive = drop_zone(array);
+    let target = DataType::Timestamp(TimeUnit::Nanosecond, None);
+    if !can_cast_types(naive.data_type(), &target) {
+        return Err(Problem::NotSupported);
+    }
+    let cast = cast_strict(&naive, &target, KustoType::DateTime)?;
+    let nanos = cast
+        .as_primitive_opt::<TimestampNanosecondType>()
+        .ok_or(Problem::NotSupported)?;
+    let utc = nanos.clone().with_timezone("UTC");
+    let from_nanoseconds = matches!(
+        array.data_type(),
+        DataType::Timestamp(TimeUnit::Nanosecond, _)
+    );
+    Ok(if from_nanoseconds {
+        truncate_to_ticks(Arc::new(utc))
+    } else {
+        Arc::new(utc)
+    })
+}
+
+/// The same timestamps without their zone label (values unchanged); other arrays as they are.
+fn drop_zone(array: &ArrayRef) -> ArrayRef {
+    fn relabel<T: ArrowTimestampType>(array: &ArrayRef) -> Option<ArrayRef> {
+        let naive = array
+            .as_primitive_opt::<T>()?
+            .clone()
+            .with_timezone_opt(None::<Arc<str>>);
+        Some(Arc::new(naive))
+    }
+    let relabelled = match array.data_type() {
+        DataType::Timestamp(_, None) => None,
+        DataType::Timestamp(TimeUnit::Second, _) => relabel::<TimestampSecondType>(array),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => relabel::<TimestampMillisecondType>(array),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => relabel::<TimestampMicrosecondType>(array),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => relabel::<TimestampNanosecondType>(array),
+        _ => None,
+    };
+    relabelled.unwrap_or_else(|| array.clone())
+}
+
+/// A cast that fails on overflow instead of writing a null.
+fn cast_strict(array: &ArrayRef, target: &DataType, ty: KustoType) -> Result<ArrayRef, Problem> {
+    let options = CastOptions {
+        safe: false,
+        ..CastOptions::default()
+    };
+    cast_with_options(array, target, &options)
+        .map_err(|e| Problem::Cast(format!("cannot read as {ty}: {e}")))
+}
+
+/// The column as text (`Utf8`), for the text conversions.
+fn text_column(array: &ArrayRef) -> Result<RawColumn, Problem> {
+    if !can_cast_types(array.data_type(), &DataType::Utf8) {
+        return Err(Problem::NotSupported);
+    }
+    let text = cast_strict(array, &DataType::Utf8, KustoType::String)?;
+    let values = text
+        .as_string_opt::<i32>()
+        .ok_or(Problem::NotSupported)?
+        .clone();
+    Ok(RawColumn {
+        values,
+        kinds: None,
+    })
+}
+
+fn convert_text(raw: &RawColumn, ty: KustoType) -> Result<ArrayRef, Problem> {
+    let batch = RawBatch {
+        num_rows: raw.values.len(),
+        first_row: 0,
+        columns: vec![Some(raw.clone())],
+        lines: None,
+    };
+    let order = date_order(std::slice::from_ref(&batch), 0);
+    convert(raw, ty, order).map_err(|e| Problem::Value {
+        row: e.row,
+        message: e.message,
+    })
+}
+
+/// Kusto holds datetimes and timespans in 100 ns ticks; nanosecond values are cut to whole
+/// ticks so that they compare equal to the same instant read from text.
+fn truncate_to_ticks(array: ArrayRef) -> ArrayRef {
+    if let Some(times) = array.as_primitive_opt::<TimestampNanosecondType>() {
+        if times.values().iter().any(|v| v % TICK_NANOS != 0) {
+            let cut: PrimitiveArray<TimestampNanosecondType> =
+                times.unary(|v| v - v.rem_euclid(TICK_NANOS));
+            return Arc::new(cut.with_timezone("UTC"));
+        }
+    } else if let Some(spans) = array.as_primitive_opt::<DurationNanosecondType>() {
+        if spans.values().iter().any(|v| v % TICK_NANOS != 0) {
+            let cut: PrimitiveArray<DurationNanosecondType> = spans.unary(|v| v - v % TICK_NANOS);
+            return Arc::new(cut);
+        }
+    }
+    array
+}
