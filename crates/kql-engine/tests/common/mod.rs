@@ -1,0 +1,73 @@
+//! Helpers shared by the engine's integration tests.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::PathBuf;
+
+use arrow::array::{
+    Array, BooleanArray, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
+    StringArray, TimestampNanosecondArray,
+};
+use kql_engine::ResultTable;
+use kql_engine::format;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A result as text rows, each cell as Kusto prints it; null is `null`.
+pub fn rows(table: &ResultTable) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for batch in &table.batches {
+        for row in 0..batch.num_rows() {
+            out.push(batch.columns().iter().map(|column| cell(column.as_ref(), row)).collect());
+        }
+    }
+    out
+}
+
+/// The column names of a result.
+pub fn names(table: &ResultTable) -> Vec<String> {
+    table.schema.fields().iter().map(|f| f.name().clone()).collect()
+}
+
+fn cell(array: &dyn Array, row: usize) -> String {
+    if array.is_null(row) {
+        return "null".to_string();
+    }
+    let any = array.as_any();
+    if let Some(a) = any.downcast_ref::<StringArray>() {
+        return a.value(row).to_string();
+    }
+    if let Some(a) = any.downcast_ref::<Int64Array>() {
+        return a.value(row).to_string();
+    }
+    if let Some(a) = any.downcast_ref::<Int32Array>() {
+        return a.value(row).to_string();
+    }
+    if let Some(a) = any.downcast_ref::<Float64Array>() {
+        return format::real(a.value(row));
+    }
+    if let Some(a) = any.downcast_ref::<BooleanArray>() {
+        return a.value(row).to_string();
+    }
+    if let Some(a) = any.downcast_ref::<TimestampNanosecondArray>() {
+        return format::datetime(a.value(row));
+    }
+    if let Some(a) = any.downcast_ref::<DurationNanosecondArray>() {
+        return format::timespan(a.value(row));
+    }
+    panic!("unexpected array type {:?}", array.data_type());
+}
+
+/// Rows sorted, for comparing results whose order Kusto leaves unspecified.
+pub fn sorted(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    rows.sort();
+    rows
+}
+
+/// Text rows from a literal table: one `Vec<&str>` per row.
+pub fn expect(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    sorted(rows.iter().map(|row| row.iter().map(|s| s.to_string()).collect()).collect())
+}
