@@ -50,7 +50,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// A `.kql` file, or `-` for standard input.
-    #[arg(value_name = "QUERY", required_unless_present = "query", conflicts_with = "query")]
+    #[arg(
+        value_name = "QUERY",
+        required_unless_present = "query",
+        conflicts_with = "query"
+    )]
     pub file: Option<PathBuf>,
     /// The query text itself, instead of a file.
     #[arg(long = "query", value_name = "TEXT")]

@@ -35,7 +35,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `kql run ... | head` closes the pipe early: that is success, and silent.
-        Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(failure) => {
             report(&failure, &reporter);
             ExitCode::from(u8::try_from(failure.exit_code()).unwrap_or(1))
@@ -45,7 +47,11 @@ fn main() -> ExitCode {
 
 fn report(failure: &Failure, reporter: &Reporter) {
     match failure {
-        Failure::Query { text, origin, diagnostics } => reporter.diagnostics(diagnostics, text, origin),
+        Failure::Query {
+            text,
+            origin,
+            diagnostics,
+        } => reporter.diagnostics(diagnostics, text, origin),
         Failure::Input(message) | Failure::Usage(message) => reporter.error(message),
         Failure::Output(error) => reporter.error(&format!("cannot write the result: {error}")),
     }

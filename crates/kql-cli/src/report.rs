@@ -20,7 +20,11 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter for standard error.
     pub fn new(format: DiagnosticFormat, quiet: bool) -> Reporter {
-        Reporter { format, color: io::stderr().is_terminal(), quiet }
+        Reporter {
+            format,
+            color: io::stderr().is_terminal(),
+            quiet,
+        }
     }
 
     /// Prints diagnostics of a query.
@@ -47,7 +51,8 @@ impl Reporter {
     pub fn error(&self, message: &str) {
         match self.format {
             DiagnosticFormat::Json => {
-                let value = serde_json::json!({"severity": "error", "kind": "input", "message": message});
+                let value =
+                    serde_json::json!({"severity": "error", "kind": "input", "message": message});
                 eprintln!("{value}");
             }
             DiagnosticFormat::Text => eprintln!("kql: {message}"),
@@ -77,9 +82,9 @@ fn json(diagnostic: &Diagnostic, text: &str, origin: &str) -> String {
         let (line, column) = line_col(text, offset);
         serde_json::json!({"offset": offset, "line": line, "column": column})
     };
-    let span = diagnostic.span.map(|span| {
-        serde_json::json!({"start": position(span.start), "end": position(span.end)})
-    });
+    let span = diagnostic
+        .span
+        .map(|span| serde_json::json!({"start": position(span.start), "end": position(span.end)}));
     let severity = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",

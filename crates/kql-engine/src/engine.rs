@@ -97,7 +97,11 @@ impl Engine {
     /// An engine with no tables, the built-in schemas of known Sentinel and Defender tables,
     /// and default options.
     pub fn new() -> Engine {
-        Engine { tables: BTreeMap::new(), catalog: Catalog::builtin(), options: Options::default() }
+        Engine {
+            tables: BTreeMap::new(),
+            catalog: Catalog::builtin(),
+            options: Options::default(),
+        }
     }
 
     /// Sets the options.
@@ -155,14 +159,18 @@ impl Engine {
             })
             .collect::<DiagResult<Vec<_>>>()?;
         debug_assert!(batches.iter().all(|b| b.schema() == target));
-        self.tables.insert(name.to_string(), Table { columns, batches });
+        self.tables
+            .insert(name.to_string(), Table { columns, batches });
         Ok(())
     }
 
     /// Loads a file (`.csv`, `.json`, `.jsonl`, `.ndjson`, `.parquet`) as table `name`.
     /// A table the catalog knows (such as `SecurityEvent`) is typed by its schema.
     pub fn register_file(&mut self, name: &str, path: &Path) -> Result<(), Error> {
-        let options = LoadOptions { schema: self.catalog.get(name), ..LoadOptions::default() };
+        let options = LoadOptions {
+            schema: self.catalog.get(name),
+            ..LoadOptions::default()
+        };
         let loaded = load_file(path, &options)?;
         self.register_schema_batches(name, &loaded.schema, loaded.batches)
     }
@@ -187,20 +195,32 @@ impl Engine {
         let tables = results
             .into_iter()
             .zip(&bound.results)
-            .map(|(batches, plan)| ResultTable { schema: arrow_schema(&plan.columns), batches })
+            .map(|(batches, plan)| ResultTable {
+                schema: arrow_schema(&plan.columns),
+                batches,
+            })
             .collect();
-        Ok(QueryResult { tables, warnings: bound.warnings })
+        Ok(QueryResult {
+            tables,
+            warnings: bound.warnings,
+        })
     }
 
     fn bind(&self, query: &str, schemas: &BTreeMap<String, Columns>) -> Result<BoundQuery, Error> {
         let parsed = kql_parser::parse(query)?;
         let now = self.options.now.unwrap_or_else(current_time);
-        let options = BindOptions { now, allow_missing_columns: self.options.allow_missing_columns };
+        let options = BindOptions {
+            now,
+            allow_missing_columns: self.options.allow_missing_columns,
+        };
         bind(&parsed, schemas, &options)
     }
 
     fn registered_columns(&self) -> BTreeMap<String, Columns> {
-        self.tables.iter().map(|(name, table)| (name.clone(), table.columns.clone())).collect()
+        self.tables
+            .iter()
+            .map(|(name, table)| (name.clone(), table.columns.clone()))
+            .collect()
     }
 
     fn catalog_columns(&self) -> BTreeMap<String, Columns> {
@@ -208,7 +228,11 @@ impl Engine {
             .table_names()
             .filter_map(|name| self.catalog.get(name))
             .map(|schema| {
-                let columns = schema.columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect();
+                let columns = schema
+                    .columns
+                    .iter()
+                    .map(|c| Column::new(c.name.clone(), c.ty))
+                    .collect();
                 (schema.name.clone(), columns)
             })
             .collect()

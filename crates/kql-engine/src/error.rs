@@ -45,7 +45,10 @@ pub type DiagResult<T> = Result<T, Diagnostic>;
 
 /// A "not supported yet" diagnostic.
 pub fn not_supported(what: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::new(DiagnosticKind::NotSupported, format!("{what} is not supported yet"))
+    Diagnostic::new(
+        DiagnosticKind::NotSupported,
+        format!("{what} is not supported yet"),
+    )
 }
 
 /// A semantic error.

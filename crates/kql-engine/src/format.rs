@@ -154,4 +154,3 @@ pub fn write_timespan(f: &mut impl fmt::Write, nanos: i128) -> fmt::Result {
     }
     Ok(())
 }
-

@@ -26,7 +26,10 @@ pub struct Column {
 impl Column {
     /// A column.
     pub fn new(name: impl Into<String>, ty: KustoType) -> Column {
-        Column { name: name.into(), ty }
+        Column {
+            name: name.into(),
+            ty,
+        }
     }
 }
 
@@ -35,7 +38,12 @@ pub type Columns = Vec<Column>;
 
 /// The Arrow schema of a column list, with Kusto type tags.
 pub fn arrow_schema(columns: &[Column]) -> SchemaRef {
-    Arc::new(Schema::new(columns.iter().map(|c| c.ty.field(&c.name)).collect::<Vec<_>>()))
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|c| c.ty.field(&c.name))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// A tabular plan node.

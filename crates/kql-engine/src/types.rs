@@ -106,7 +106,10 @@ impl KustoType {
 
     /// True for `int`, `long`, `real` and `decimal`.
     pub fn is_numeric(self) -> bool {
-        matches!(self, KustoType::Int | KustoType::Long | KustoType::Real | KustoType::Decimal)
+        matches!(
+            self,
+            KustoType::Int | KustoType::Long | KustoType::Real | KustoType::Decimal
+        )
     }
 }
 
@@ -161,7 +164,9 @@ mod tests {
     #[test]
     fn every_type_round_trips_through_its_field() {
         use KustoType::*;
-        for ty in [Bool, Int, Long, Real, Decimal, String, DateTime, TimeSpan, Guid, Dynamic] {
+        for ty in [
+            Bool, Int, Long, Real, Decimal, String, DateTime, TimeSpan, Guid, Dynamic,
+        ] {
             assert_eq!(KustoType::of_field(&ty.field("c")), Some(ty));
             assert_eq!(ty.to_string().parse::<KustoType>(), Ok(ty));
         }

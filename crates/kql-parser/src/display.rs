@@ -290,7 +290,7 @@ fn write_timespan(f: &mut Formatter<'_>, ticks: i64) -> fmt::Result {
     ];
     let (size, unit) = units
         .iter()
-        .find(|(size, _)| magnitude % size == 0 && magnitude != 0)
+        .find(|(size, _)| magnitude.is_multiple_of(*size) && magnitude != 0)
         .copied()
         .unwrap_or((TICKS_PER_DAY.unsigned_abs(), "d"));
     let count = magnitude / size;

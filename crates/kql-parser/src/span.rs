@@ -9,7 +9,7 @@ use std::fmt;
 /// Two spans always compare equal: the AST derives `PartialEq` so that tests can check
 /// `parse(display(ast)) == ast`, where the printed query has other offsets than the
 /// original. Compare `start` and `end` directly to test positions.
-#[derive(Clone, Copy, Default, Eq, Hash)]
+#[derive(Clone, Copy, Default, Eq)]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,

@@ -17,7 +17,9 @@ pub fn check(args: &CheckArgs, reporter: &Reporter) -> Result<(), Failure> {
             .load_schema_dir(dir)
             .map_err(|error| Failure::Input(error.to_string()))?;
     }
-    let warnings = engine.check(&query.text).map_err(|error| engine_failure(error, &query))?;
+    let warnings = engine
+        .check(&query.text)
+        .map_err(|error| engine_failure(error, &query))?;
     reporter.warnings(&warnings, &query);
     Ok(())
 }

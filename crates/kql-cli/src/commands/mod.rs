@@ -19,21 +19,36 @@ pub struct QueryText {
 /// Reads the query from `--query`, a file, or standard input (`-`).
 pub fn read_query(args: &QueryArgs) -> Result<QueryText, Failure> {
     if let Some(text) = &args.query {
-        return Ok(QueryText { text: text.clone(), origin: "query".to_string() });
+        return Ok(QueryText {
+            text: text.clone(),
+            origin: "query".to_string(),
+        });
     }
     let Some(path) = &args.file else {
-        return Err(Failure::Usage("give a query file, `-` for standard input, or --query".into()));
+        return Err(Failure::Usage(
+            "give a query file, `-` for standard input, or --query".into(),
+        ));
     };
     if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|error| Failure::Input(format!("cannot read the query from standard input: {error}")))?;
-        return Ok(QueryText { text, origin: "<stdin>".to_string() });
+            .map_err(|error| {
+                Failure::Input(format!(
+                    "cannot read the query from standard input: {error}"
+                ))
+            })?;
+        return Ok(QueryText {
+            text,
+            origin: "<stdin>".to_string(),
+        });
     }
     let text = std::fs::read_to_string(path)
         .map_err(|error| Failure::Input(format!("cannot read `{}`: {error}", path.display())))?;
-    Ok(QueryText { text, origin: path.display().to_string() })
+    Ok(QueryText {
+        text,
+        origin: path.display().to_string(),
+    })
 }
 
 /// Turns an engine error into a failure: query errors keep their diagnostics.

@@ -17,21 +17,35 @@ use crate::report::Reporter;
 pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
     let query = read_query(&args.query)?;
     let now = args.now.as_deref().map(parse_now).transpose()?;
-    let options = Options { now, allow_missing_columns: args.allow_missing_columns };
+    let options = Options {
+        now,
+        allow_missing_columns: args.allow_missing_columns,
+    };
     let mut engine = Engine::new().with_options(options);
 
     for (name, path) in table_files(args)? {
         reporter.progress(&format!("loading {} from {}", name, path.display()));
-        engine.register_file(&name, &path).map_err(|error| engine_failure(error, &query))?;
+        engine
+            .register_file(&name, &path)
+            .map_err(|error| engine_failure(error, &query))?;
     }
     reporter.progress_done();
 
-    let result = engine.run(&query.text).map_err(|error| engine_failure(error, &query))?;
+    let result = engine
+        .run(&query.text)
+        .map_err(|error| engine_failure(error, &query))?;
     reporter.warnings(&result.warnings, &query);
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if to_terminal { Format::Table } else { Format::Csv });
-    let table_options = TableOptions { color: to_terminal, ..terminal_table_options() };
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Table
+    } else {
+        Format::Csv
+    });
+    let table_options = TableOptions {
+        color: to_terminal,
+        ..terminal_table_options()
+    };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(File::create(path).map_err(|error| {
             Failure::Input(format!("cannot create `{}`: {error}", path.display()))
@@ -39,7 +53,13 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
         None => Box::new(io::stdout().lock()),
     };
     for table in &result.tables {
-        render(&table.schema, &table.batches, format, &table_options, &mut out)?;
+        render(
+            &table.schema,
+            &table.batches,
+            format,
+            &table_options,
+            &mut out,
+        )?;
     }
     out.flush()?;
     Ok(())
@@ -49,7 +69,10 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
 fn terminal_table_options() -> TableOptions {
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
     let defaults = TableOptions::default();
-    TableOptions { max_width: width.unwrap_or(defaults.max_width), ..defaults }
+    TableOptions {
+        max_width: width.unwrap_or(defaults.max_width),
+        ..defaults
+    }
 }
 
 /// Reads `--now` into nanoseconds since 1970.
@@ -57,7 +80,11 @@ fn parse_now(text: &str) -> Result<i64, Failure> {
     chrono::DateTime::parse_from_rfc3339(text)
         .ok()
         .and_then(|time| time.timestamp_nanos_opt())
-        .ok_or_else(|| Failure::Usage(format!("--now expects an RFC 3339 time such as `2026-11-27T12:00:00Z`, found `{text}`")))
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "--now expects an RFC 3339 time such as `2026-11-27T12:00:00Z`, found `{text}`"
+            ))
+        })
 }
 
 /// The tables to register: `--table NAME=PATH`, then every data file of each `--data DIR`.
@@ -65,10 +92,14 @@ fn table_files(args: &RunArgs) -> Result<Vec<(String, PathBuf)>, Failure> {
     let mut tables = Vec::new();
     for spec in &args.tables {
         let Some((name, path)) = spec.split_once('=') else {
-            return Err(Failure::Usage(format!("--table expects NAME=PATH, found `{spec}`")));
+            return Err(Failure::Usage(format!(
+                "--table expects NAME=PATH, found `{spec}`"
+            )));
         };
         if name.is_empty() || path.is_empty() {
-            return Err(Failure::Usage(format!("--table expects NAME=PATH, found `{spec}`")));
+            return Err(Failure::Usage(format!(
+                "--table expects NAME=PATH, found `{spec}`"
+            )));
         }
         tables.push((name.to_string(), PathBuf::from(path)));
     }
@@ -80,16 +111,25 @@ fn table_files(args: &RunArgs) -> Result<Vec<(String, PathBuf)>, Failure> {
 
 /// Every supported data file in `dir`, named by its file stem, in name order.
 fn data_dir(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| Failure::Input(format!("cannot read the folder `{}`: {error}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        Failure::Input(format!(
+            "cannot read the folder `{}`: {error}",
+            dir.display()
+        ))
+    })?;
     let mut tables = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|error| Failure::Input(error.to_string()))?.path();
+        let path = entry
+            .map_err(|error| Failure::Input(error.to_string()))?
+            .path();
         let supported = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| SUPPORTED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        if let (true, Some(stem)) = (supported && path.is_file(), path.file_stem().and_then(|s| s.to_str())) {
+        if let (true, Some(stem)) = (
+            supported && path.is_file(),
+            path.file_stem().and_then(|s| s.to_str()),
+        ) {
             tables.push((stem.to_string(), path.clone()));
         }
     }

@@ -29,7 +29,6 @@ use kql_engine::types::KustoType;
 
 const NANOS_PER_DAY: i128 = 86_400_000_000_000;
 
-
 /// One cell of a query result, borrowed from its Arrow array where it can be.
 ///
 /// Its [`Display`](fmt::Display) form is the text Kusto shows in a table or a CSV file.
@@ -210,7 +209,6 @@ fn duration_nanos(array: &dyn Array, unit: TimeUnit, row: usize) -> Option<i128>
     Some(i128::from(raw) * nanos_per_unit(unit))
 }
 
-
 /// The JSON text of a `dynamic` value with the whitespace between tokens removed, keeping
 /// the order of keys and the spelling of numbers; `None` when `text` is not valid JSON.
 pub fn compact_json(text: &str) -> Option<Cow<'_, str>> {
@@ -274,7 +272,7 @@ mod tests {
 
     /// Nanoseconds since the epoch of a UTC date and time given as RFC 3339 text.
     fn instant(text: &str) -> i128 {
-        let time = DateTime::parse_from_rfc3339(text).expect("test instants are valid");
+        let time = chrono::DateTime::parse_from_rfc3339(text).expect("test instants are valid");
         i128::from(
             time.timestamp_nanos_opt()
                 .expect("test instants fit in i64 nanoseconds"),

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use arrow::array::ArrayRef;
 use kql_parser::Span;
-use kql_parser::ast::{BinaryOp, Case, Expr, ExprKind as Ast, Ident, Negation, StringOpKind, UnaryOp};
+use kql_parser::ast::{
+    BinaryOp, Case, Expr, ExprKind as Ast, Ident, Negation, StringOpKind, UnaryOp,
+};
 use regex::{Regex, RegexBuilder};
 
 use super::literal::{as_str, literal_array, must_be_constant};
@@ -32,20 +34,34 @@ impl Binder<'_> {
         match &expr.kind {
             Ast::Literal(literal) => {
                 let (array, ty) = literal_array(literal, span)?;
-                Ok(BoundExpr { kind: ExprKind::Literal(array), ty, span })
+                Ok(BoundExpr {
+                    kind: ExprKind::Literal(array),
+                    ty,
+                    span,
+                })
             }
             Ast::Name(ident) => self.bind_name(ident, input, operator),
             Ast::Paren(inner) => self.bind_expr(inner, input, operator),
             Ast::Unary { op, operand } => {
                 let operand = self.bind_expr(operand, input, operator)?;
                 if !(operand.ty.is_numeric() || operand.ty == KustoType::TimeSpan) {
-                    return Err(type_error(&format!("unary `-` needs a number or timespan, found `{}`", operand.ty), span));
+                    return Err(type_error(
+                        &format!(
+                            "unary `-` needs a number or timespan, found `{}`",
+                            operand.ty
+                        ),
+                        span,
+                    ));
                 }
                 Ok(match op {
                     UnaryOp::Plus => operand,
                     UnaryOp::Neg => {
                         let ty = operand.ty;
-                        fold(BoundExpr { kind: ExprKind::Negate(Box::new(operand)), ty, span })
+                        fold(BoundExpr {
+                            kind: ExprKind::Negate(Box::new(operand)),
+                            ty,
+                            span,
+                        })
                     }
                 })
             }
@@ -54,7 +70,12 @@ impl Binder<'_> {
                 let right = self.bind_expr(right, input, operator)?;
                 self.bind_binary(*op, left, right, span).map(fold)
             }
-            Ast::Between { negated, left, low, high } => {
+            Ast::Between {
+                negated,
+                left,
+                low,
+                high,
+            } => {
                 let left = self.bind_expr(left, input, operator)?;
                 let low = self.bind_expr(low, input, operator)?;
                 let high = self.bind_expr(high, input, operator)?;
@@ -78,20 +99,31 @@ impl Binder<'_> {
                     bound.push(item);
                 }
                 Ok(BoundExpr {
-                    kind: ExprKind::List { op: *op, left: Box::new(left), items: bound },
+                    kind: ExprKind::List {
+                        op: *op,
+                        left: Box::new(left),
+                        items: bound,
+                    },
                     ty: KustoType::Bool,
                     span,
                 })
             }
             Ast::Call { name, args } => self.bind_call(name, args, input, operator, span),
-            Ast::Member { .. } => Err(not_supported("access to members of dynamic values").with_span(span)),
-            Ast::Index { .. } => Err(not_supported("indexing of dynamic values").with_span(span)),
-            Ast::Star => Err(semantic("`*` is only allowed as a function argument such as `arg_max(x, *)`").with_span(span)),
-            Ast::Pipe { .. } | Ast::Print(_) | Ast::Range { .. } | Ast::Datatable { .. } | Ast::Union(_) => {
-                Err(semantic("a tabular expression cannot be used as a scalar")
-                    .with_span(span)
-                    .with_hint("wrap it in `toscalar(...)` to use its first value"))
+            Ast::Member { .. } => {
+                Err(not_supported("access to members of dynamic values").with_span(span))
             }
+            Ast::Index { .. } => Err(not_supported("indexing of dynamic values").with_span(span)),
+            Ast::Star => Err(semantic(
+                "`*` is only allowed as a function argument such as `arg_max(x, *)`",
+            )
+            .with_span(span)),
+            Ast::Pipe { .. }
+            | Ast::Print(_)
+            | Ast::Range { .. }
+            | Ast::Datatable { .. }
+            | Ast::Union(_) => Err(semantic("a tabular expression cannot be used as a scalar")
+                .with_span(span)
+                .with_hint("wrap it in `toscalar(...)` to use its first value")),
         }
     }
 
@@ -105,20 +137,34 @@ impl Binder<'_> {
     }
 
     /// A name in a scalar position: an input column, else a scalar `let`.
-    fn bind_name(&mut self, ident: &Ident, input: &Columns, operator: &str) -> DiagResult<BoundExpr> {
+    fn bind_name(
+        &mut self,
+        ident: &Ident,
+        input: &Columns,
+        operator: &str,
+    ) -> DiagResult<BoundExpr> {
         let span = ident.span;
         if let Some(index) = input.iter().position(|column| column.name == ident.name) {
             let ty = input[index].ty;
-            return Ok(BoundExpr { kind: ExprKind::Column(index), ty, span });
+            return Ok(BoundExpr {
+                kind: ExprKind::Column(index),
+                ty,
+                span,
+            });
         }
         match self.scope.get(&ident.name) {
             Some(Binding::Scalar(value)) => {
-                return Ok(BoundExpr { span, ..value.clone() });
+                return Ok(BoundExpr {
+                    span,
+                    ..value.clone()
+                });
             }
             Some(Binding::Tabular { .. }) => {
-                return Err(semantic(format!("`{}` is a table, not a scalar value", ident.name))
-                    .with_span(span)
-                    .with_hint("use `toscalar(...)` to take its first value"));
+                return Err(
+                    semantic(format!("`{}` is a table, not a scalar value", ident.name))
+                        .with_span(span)
+                        .with_hint("use `toscalar(...)` to take its first value"),
+                );
             }
             None => {}
         }
@@ -137,7 +183,11 @@ impl Binder<'_> {
             diagnostic = diagnostic.with_hint(hint);
         }
         self.unknown_name(diagnostic);
-        Ok(BoundExpr { kind: ExprKind::Missing(ident.name.clone()), ty: KustoType::String, span })
+        Ok(BoundExpr {
+            kind: ExprKind::Missing(ident.name.clone()),
+            ty: KustoType::String,
+            span,
+        })
     }
 
     /// Binds `left op right` with Kusto's typing rules.
@@ -154,19 +204,40 @@ impl Binder<'_> {
                 let left = expect_type(left, KustoType::Bool, "`and`/`or` operand")?;
                 let right = expect_type(right, KustoType::Bool, "`and`/`or` operand")?;
                 let (left, right) = (Box::new(left), Box::new(right));
-                let kind =
-                    if op == BinaryOp::And { ExprKind::And(left, right) } else { ExprKind::Or(left, right) };
-                Ok(BoundExpr { kind, ty: KustoType::Bool, span })
+                let kind = if op == BinaryOp::And {
+                    ExprKind::And(left, right)
+                } else {
+                    ExprKind::Or(left, right)
+                };
+                Ok(BoundExpr {
+                    kind,
+                    ty: KustoType::Bool,
+                    span,
+                })
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
                 bind_arithmetic(op, left, right, span)
             }
-            BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                bind_compare(op, left, right, span)
-            }
+            BinaryOp::Eq
+            | BinaryOp::NotEq
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => bind_compare(op, left, right, span),
             BinaryOp::EqCi | BinaryOp::NotEqCi => {
-                let negation = if op == BinaryOp::EqCi { Negation::Plain } else { Negation::Negated };
-                string_match(StringMatchKind::Equals, Case::Insensitive, negation, left, right, span)
+                let negation = if op == BinaryOp::EqCi {
+                    Negation::Plain
+                } else {
+                    Negation::Negated
+                };
+                string_match(
+                    StringMatchKind::Equals,
+                    Case::Insensitive,
+                    negation,
+                    left,
+                    right,
+                    span,
+                )
             }
             BinaryOp::String(string_op) => match StringMatchKind::of(string_op.kind) {
                 Some(kind) => {
@@ -176,7 +247,11 @@ impl Binder<'_> {
                     debug_assert_eq!(string_op.kind, StringOpKind::MatchesRegex);
                     let haystack = Box::new(as_string(left));
                     let regex = constant_regex(&right)?;
-                    Ok(BoundExpr { kind: ExprKind::MatchesRegex { haystack, regex }, ty: KustoType::Bool, span })
+                    Ok(BoundExpr {
+                        kind: ExprKind::MatchesRegex { haystack, regex },
+                        ty: KustoType::Bool,
+                        span,
+                    })
                 }
             },
         }
@@ -186,7 +261,10 @@ impl Binder<'_> {
 /// Folds an expression without column references into a literal.
 fn fold(expr: BoundExpr) -> BoundExpr {
     match fold_constant(&expr) {
-        Some(array) => BoundExpr { kind: ExprKind::Literal(array), ..expr },
+        Some(array) => BoundExpr {
+            kind: ExprKind::Literal(array),
+            ..expr
+        },
         None => expr,
     }
 }
@@ -237,7 +315,10 @@ pub(crate) fn expect_type(mut expr: BoundExpr, ty: KustoType, what: &str) -> Dia
         expr.ty = ty;
     }
     if expr.ty != ty {
-        return Err(type_error(&format!("{what} must be `{ty}`, found `{}`", expr.ty), expr.span));
+        return Err(type_error(
+            &format!("{what} must be `{ty}`, found `{}`", expr.ty),
+            expr.span,
+        ));
     }
     Ok(expr)
 }
@@ -248,7 +329,11 @@ pub(crate) fn cast_to(expr: BoundExpr, ty: KustoType) -> BoundExpr {
         return expr;
     }
     let span = expr.span;
-    fold(BoundExpr { kind: ExprKind::Cast(Box::new(expr)), ty, span })
+    fold(BoundExpr {
+        kind: ExprKind::Cast(Box::new(expr)),
+        ty,
+        span,
+    })
 }
 
 /// Strings stay; other types are converted with `tostring` semantics, as Kusto does for
@@ -259,7 +344,10 @@ fn as_string(expr: BoundExpr) -> BoundExpr {
         _ => {
             let span = expr.span;
             BoundExpr {
-                kind: ExprKind::Call { function: crate::plan::Function::ToString, args: vec![expr] },
+                kind: ExprKind::Call {
+                    function: crate::plan::Function::ToString,
+                    args: vec![expr],
+                },
                 ty: KustoType::String,
                 span,
             }
@@ -277,7 +365,12 @@ pub(crate) fn common_numeric(a: KustoType, b: KustoType) -> KustoType {
     }
 }
 
-fn bind_arithmetic(op: BinaryOp, left: BoundExpr, right: BoundExpr, span: Span) -> DiagResult<BoundExpr> {
+fn bind_arithmetic(
+    op: BinaryOp,
+    left: BoundExpr,
+    right: BoundExpr,
+    span: Span,
+) -> DiagResult<BoundExpr> {
     use KustoType::*;
     let arithmetic = match op {
         BinaryOp::Add => ArithmeticOp::Add,
@@ -311,17 +404,29 @@ fn bind_arithmetic(op: BinaryOp, left: BoundExpr, right: BoundExpr, span: Span) 
                 ArithmeticOp::Div => "/",
                 ArithmeticOp::Mod => "%",
             };
-            return Err(type_error(&format!("cannot apply `{symbol}` to `{lt}` and `{rt}`"), span));
+            return Err(type_error(
+                &format!("cannot apply `{symbol}` to `{lt}` and `{rt}`"),
+                span,
+            ));
         }
     };
     Ok(BoundExpr {
-        kind: ExprKind::Arithmetic { op: arithmetic, left: Box::new(left), right: Box::new(right) },
+        kind: ExprKind::Arithmetic {
+            op: arithmetic,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
         ty,
         span,
     })
 }
 
-fn bind_compare(op: BinaryOp, left: BoundExpr, right: BoundExpr, span: Span) -> DiagResult<BoundExpr> {
+fn bind_compare(
+    op: BinaryOp,
+    left: BoundExpr,
+    right: BoundExpr,
+    span: Span,
+) -> DiagResult<BoundExpr> {
     use KustoType::*;
     let compare = match op {
         BinaryOp::Eq => CompareOp::Eq,
@@ -334,8 +439,19 @@ fn bind_compare(op: BinaryOp, left: BoundExpr, right: BoundExpr, span: Span) -> 
     let (lt, rt) = (left.ty, right.ty);
     let is_text = |ty: KustoType| matches!(ty, String | Guid | Dynamic);
     if is_text(lt) && is_text(rt) && matches!(compare, CompareOp::Eq | CompareOp::NotEq) {
-        let negation = if compare == CompareOp::Eq { Negation::Plain } else { Negation::Negated };
-        return string_match(StringMatchKind::Equals, Case::Sensitive, negation, left, right, span);
+        let negation = if compare == CompareOp::Eq {
+            Negation::Plain
+        } else {
+            Negation::Negated
+        };
+        return string_match(
+            StringMatchKind::Equals,
+            Case::Sensitive,
+            negation,
+            left,
+            right,
+            span,
+        );
     }
     let (left, right) = match (lt, rt) {
         (a, b) if a.is_numeric() && b.is_numeric() => {
@@ -344,16 +460,26 @@ fn bind_compare(op: BinaryOp, left: BoundExpr, right: BoundExpr, span: Span) -> 
         }
         (DateTime, DateTime) | (TimeSpan, TimeSpan) | (Bool, Bool) => (left, right),
         (String, String) => {
-            return Err(type_error("strings can only be compared with `==`, `!=`, `=~` and `!~`", span)
-                .with_hint("compare with `strcmp(a, b)`"));
+            return Err(type_error(
+                "strings can only be compared with `==`, `!=`, `=~` and `!~`",
+                span,
+            )
+            .with_hint("compare with `strcmp(a, b)`"));
         }
         _ => {
-            return Err(type_error(&format!("cannot compare values of types `{lt}` and `{rt}`"), span)
-                .with_hint("convert one side, for example with `tolong()` or `todatetime()`"));
+            return Err(type_error(
+                &format!("cannot compare values of types `{lt}` and `{rt}`"),
+                span,
+            )
+            .with_hint("convert one side, for example with `tolong()` or `todatetime()`"));
         }
     };
     Ok(BoundExpr {
-        kind: ExprKind::Compare { op: compare, left: Box::new(left), right: Box::new(right) },
+        kind: ExprKind::Compare {
+            op: compare,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
         ty: Bool,
         span,
     })
@@ -370,7 +496,13 @@ fn string_match(
     let haystack = Box::new(as_string(haystack));
     let needle = Box::new(as_string(needle));
     Ok(BoundExpr {
-        kind: ExprKind::StringMatch { kind, case, negation, haystack, needle },
+        kind: ExprKind::StringMatch {
+            kind,
+            case,
+            negation,
+            haystack,
+            needle,
+        },
         ty: KustoType::Bool,
         span,
     })

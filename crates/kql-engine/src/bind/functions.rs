@@ -15,8 +15,22 @@ use crate::types::KustoType;
 
 /// The scalar functions known to kql, for "did you mean" hints.
 const KNOWN_FUNCTIONS: &[&str] = &[
-    "ago", "now", "coalesce", "replace_regex", "iff", "iif", "isempty", "isnotempty", "isnull",
-    "isnotnull", "strlen", "tolower", "toupper", "strcat", "tostring", "not",
+    "ago",
+    "now",
+    "coalesce",
+    "replace_regex",
+    "iff",
+    "iif",
+    "isempty",
+    "isnotempty",
+    "isnull",
+    "isnotnull",
+    "strlen",
+    "tolower",
+    "toupper",
+    "strcat",
+    "tostring",
+    "not",
     "column_ifexists",
 ];
 
@@ -60,7 +74,11 @@ impl Binder<'_> {
             .to_string();
         let default = self.bind_expr(&default.value, input, operator)?;
         match input.iter().position(|c| c.name == column_name) {
-            Some(index) => Ok(BoundExpr { kind: ExprKind::Column(index), ty: input[index].ty, span }),
+            Some(index) => Ok(BoundExpr {
+                kind: ExprKind::Column(index),
+                ty: input[index].ty,
+                span,
+            }),
             None => Ok(default),
         }
     }
@@ -88,10 +106,20 @@ fn bind_function(
                 Some(arg) if count == 1 => constant_timespan(arg)?,
                 Some(_) => return Err(arity(name, "0 or 1", count, span)),
             };
-            let instant = if name == "now" { now.checked_add(offset) } else { now.checked_sub(offset) };
-            let instant = instant.ok_or_else(|| semantic("the datetime is out of range").with_span(span))?;
-            let array: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![instant]).with_timezone("UTC"));
-            Ok(BoundExpr { kind: ExprKind::Literal(array), ty: KustoType::DateTime, span })
+            let instant = if name == "now" {
+                now.checked_add(offset)
+            } else {
+                now.checked_sub(offset)
+            };
+            let instant =
+                instant.ok_or_else(|| semantic("the datetime is out of range").with_span(span))?;
+            let array: ArrayRef =
+                Arc::new(TimestampNanosecondArray::from(vec![instant]).with_timezone("UTC"));
+            Ok(BoundExpr {
+                kind: ExprKind::Literal(array),
+                ty: KustoType::DateTime,
+                span,
+            })
         }
         "coalesce" => {
             if !(2..=64).contains(&count) {
@@ -102,8 +130,8 @@ fn bind_function(
             Ok(call(Function::Coalesce, args, ty))
         }
         "replace_regex" => {
-            let [source, pattern, rewrite] = <[BoundExpr; 3]>::try_from(args)
-                .map_err(|_| arity(name, "3", count, span))?;
+            let [source, pattern, rewrite] =
+                <[BoundExpr; 3]>::try_from(args).map_err(|_| arity(name, "3", count, span))?;
             let source = expect_type(source, KustoType::String, "the source of `replace_regex`")?;
             let regex = constant_regex(&pattern)?;
             let rewrite = match &rewrite.kind {
@@ -111,23 +139,41 @@ fn bind_function(
                 _ => None,
             }
             .ok_or_else(|| must_be_constant("the rewrite pattern", rewrite.span))?;
-            let kind = ExprKind::ReplaceRegex { source: Box::new(source), regex, rewrite };
-            Ok(BoundExpr { kind, ty: KustoType::String, span })
+            let kind = ExprKind::ReplaceRegex {
+                source: Box::new(source),
+                regex,
+                rewrite,
+            };
+            Ok(BoundExpr {
+                kind,
+                ty: KustoType::String,
+                span,
+            })
         }
         "iff" | "iif" => {
-            let [condition, then, otherwise] = <[BoundExpr; 3]>::try_from(args)
-                .map_err(|_| arity(name, "3", count, span))?;
+            let [condition, then, otherwise] =
+                <[BoundExpr; 3]>::try_from(args).map_err(|_| arity(name, "3", count, span))?;
             let condition = expect_type(condition, KustoType::Bool, "the condition of `iff`")?;
             let ty = common_type(&[then.clone(), otherwise.clone()], span)?;
-            Ok(call(Function::Iff, vec![condition, fit(then, ty), fit(otherwise, ty)], ty))
+            Ok(call(
+                Function::Iff,
+                vec![condition, fit(then, ty), fit(otherwise, ty)],
+                ty,
+            ))
         }
         "not" => {
-            let [operand] = <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
+            let [operand] =
+                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
             let operand = expect_type(operand, KustoType::Bool, "the argument of `not`")?;
-            Ok(BoundExpr { kind: ExprKind::Not(Box::new(operand)), ty: KustoType::Bool, span })
+            Ok(BoundExpr {
+                kind: ExprKind::Not(Box::new(operand)),
+                ty: KustoType::Bool,
+                span,
+            })
         }
         "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
-            let [operand] = <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
+            let [operand] =
+                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
             let function = match name {
                 "isempty" => Function::IsEmpty,
                 "isnotempty" => Function::IsNotEmpty,
@@ -137,7 +183,8 @@ fn bind_function(
             Ok(call(function, vec![operand], KustoType::Bool))
         }
         "strlen" | "tolower" | "toupper" => {
-            let [operand] = <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
+            let [operand] =
+                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
             let operand = to_string_arg(operand);
             let (function, ty) = match name {
                 "strlen" => (Function::StrLen, KustoType::Long),
@@ -147,7 +194,8 @@ fn bind_function(
             Ok(call(function, vec![operand], ty))
         }
         "tostring" => {
-            let [operand] = <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
+            let [operand] =
+                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
             Ok(call(Function::ToString, vec![operand], KustoType::String))
         }
         "strcat" => {
@@ -159,7 +207,8 @@ fn bind_function(
         }
         _ => {
             let close = super::close_names(name, KNOWN_FUNCTIONS.iter().copied());
-            let mut diagnostic = not_supported(format!("the function `{name}`")).with_span(name_span);
+            let mut diagnostic =
+                not_supported(format!("the function `{name}`")).with_span(name_span);
             if let Some(hint) = super::did_you_mean(&close) {
                 diagnostic = diagnostic.with_hint(hint);
             }
@@ -174,10 +223,20 @@ fn to_string_arg(arg: BoundExpr) -> BoundExpr {
         return arg;
     }
     if matches!(arg.kind, ExprKind::Missing(_)) {
-        return BoundExpr { ty: KustoType::String, ..arg };
+        return BoundExpr {
+            ty: KustoType::String,
+            ..arg
+        };
     }
     let span = arg.span;
-    BoundExpr { kind: ExprKind::Call { function: Function::ToString, args: vec![arg] }, ty: KustoType::String, span }
+    BoundExpr {
+        kind: ExprKind::Call {
+            function: Function::ToString,
+            args: vec![arg],
+        },
+        ty: KustoType::String,
+        span,
+    }
 }
 
 /// Gives a missing column the type `ty`, or converts a numeric argument to it.
@@ -192,7 +251,10 @@ fn fit(arg: BoundExpr, ty: KustoType) -> BoundExpr {
 /// Missing columns (permissive mode) take the type of the others.
 fn common_type(args: &[BoundExpr], span: Span) -> DiagResult<KustoType> {
     let mut common: Option<KustoType> = None;
-    for arg in args.iter().filter(|arg| !matches!(arg.kind, ExprKind::Missing(_))) {
+    for arg in args
+        .iter()
+        .filter(|arg| !matches!(arg.kind, ExprKind::Missing(_)))
+    {
         common = Some(match common {
             None => arg.ty,
             Some(ty) if ty == arg.ty => ty,
@@ -214,7 +276,9 @@ fn common_type(args: &[BoundExpr], span: Span) -> DiagResult<KustoType> {
 fn constant_timespan(arg: BoundExpr) -> DiagResult<i64> {
     use arrow::array::{Array, DurationNanosecondArray};
     if arg.ty != KustoType::TimeSpan {
-        return Err(semantic(format!("expected a timespan, found `{}`", arg.ty)).with_span(arg.span));
+        return Err(
+            semantic(format!("expected a timespan, found `{}`", arg.ty)).with_span(arg.span)
+        );
     }
     let value = match &arg.kind {
         ExprKind::Literal(array) => array
@@ -224,12 +288,17 @@ fn constant_timespan(arg: BoundExpr) -> DiagResult<i64> {
             .map(|array| array.value(0)),
         _ => None,
     };
-    value.ok_or_else(|| not_supported("a timespan argument that is not a constant").with_span(arg.span))
+    value.ok_or_else(|| {
+        not_supported("a timespan argument that is not a constant").with_span(arg.span)
+    })
 }
 
 /// An argument-count error.
 fn arity(name: &str, expected: &str, found: usize, span: Span) -> kql_parser::Diagnostic {
-    semantic(format!("`{name}` takes {expected} arguments, found {found}")).with_span(span)
+    semantic(format!(
+        "`{name}` takes {expected} arguments, found {found}"
+    ))
+    .with_span(span)
 }
 
 /// Translates a Kusto rewrite pattern (`\1` for a group) into the regex crate's syntax

@@ -23,9 +23,10 @@ pub(crate) fn literal_array(literal: &Literal, span: Span) -> DiagResult<(ArrayR
         Literal::Int(value) => (Arc::new(Int32Array::from(vec![*value])), KustoType::Int),
         Literal::Long(value) => (Arc::new(Int64Array::from(vec![*value])), KustoType::Long),
         Literal::Real(value) => (Arc::new(Float64Array::from(vec![*value])), KustoType::Real),
-        Literal::String(string) => {
-            (Arc::new(StringArray::from(vec![string.value.as_str()])), KustoType::String)
-        }
+        Literal::String(string) => (
+            Arc::new(StringArray::from(vec![string.value.as_str()])),
+            KustoType::String,
+        ),
         Literal::DateTime(text) => {
             let nanos = parse_datetime_literal(text).ok_or_else(|| {
                 semantic(format!("`{text}` is not a datetime kql can read"))
@@ -35,10 +36,13 @@ pub(crate) fn literal_array(literal: &Literal, span: Span) -> DiagResult<(ArrayR
             (datetime_array(nanos), KustoType::DateTime)
         }
         Literal::TimeSpan(ticks) => {
-            let nanos = ticks.checked_mul(TICK_NANOS).ok_or_else(|| {
-                semantic("the timespan is too large").with_span(span)
-            })?;
-            (Arc::new(DurationNanosecondArray::from(vec![nanos])), KustoType::TimeSpan)
+            let nanos = ticks
+                .checked_mul(TICK_NANOS)
+                .ok_or_else(|| semantic("the timespan is too large").with_span(span))?;
+            (
+                Arc::new(DurationNanosecondArray::from(vec![nanos])),
+                KustoType::TimeSpan,
+            )
         }
         Literal::Guid(text) => {
             let array = StringArray::from(vec![text.to_ascii_lowercase()]);
@@ -91,12 +95,17 @@ fn dynamic_json(value: &DynamicValue, span: Span) -> DiagResult<serde_json::Valu
             .unwrap_or(Value::Null),
         DynamicValue::String(value) => Value::String(value.clone()),
         DynamicValue::DateTime(_) | DynamicValue::TimeSpan(_) => {
-            return Err(crate::error::not_supported("a datetime or timespan inside `dynamic`")
-                .with_span(span));
+            return Err(
+                crate::error::not_supported("a datetime or timespan inside `dynamic`")
+                    .with_span(span),
+            );
         }
-        DynamicValue::Array(items) => {
-            Value::Array(items.iter().map(|item| dynamic_json(item, span)).collect::<Result<_, _>>()?)
-        }
+        DynamicValue::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| dynamic_json(item, span))
+                .collect::<Result<_, _>>()?,
+        ),
         DynamicValue::Bag(entries) => {
             let mut map = serde_json::Map::new();
             for (key, value) in entries {

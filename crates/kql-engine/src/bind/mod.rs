@@ -10,6 +10,7 @@ mod functions;
 mod literal;
 mod names;
 mod tabular;
+mod values;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,9 +20,9 @@ use kql_parser::{Diagnostic, Span};
 use crate::error::{DiagResult, Error, not_supported};
 use crate::plan::{BoundExpr, Columns, Plan};
 
-pub use literal::parse_datetime_literal;
 pub(crate) use expr::common_numeric;
 pub(crate) use literal::null_of;
+pub use literal::parse_datetime_literal;
 pub use names::{close_names, did_you_mean, unique_names};
 
 /// What the binder needs to know about the session.
@@ -97,10 +98,12 @@ pub fn bind(
     }
     if results.is_empty() {
         let span = query.span;
-        return Err(crate::error::semantic("the query has no tabular statement to run")
-            .with_span(Span::new(span.end, span.end))
-            .with_hint("end the query with a table expression, such as the name of a `let`")
-            .into());
+        return Err(
+            crate::error::semantic("the query has no tabular statement to run")
+                .with_span(Span::new(span.end, span.end))
+                .with_hint("end the query with a table expression, such as the name of a `let`")
+                .into(),
+        );
     }
     Ok(BoundQuery {
         shared: binder.shared,
@@ -155,7 +158,11 @@ impl<'a> Binder<'a> {
     /// honoured; other options are ignored with a warning.
     fn set(&mut self, set: &SetStatement) -> Result<(), Error> {
         let name = set.name.name.as_str();
-        let value = set.value.as_ref().map(|value| self.bind_constant(value)).transpose();
+        let value = set
+            .value
+            .as_ref()
+            .map(|value| self.bind_constant(value))
+            .transpose();
         let value = self.finish_step(value)?.flatten();
         match (name, value) {
             ("notruncation", _) => self.truncation_max_records = None,

@@ -48,7 +48,11 @@ pub fn close_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
         .collect();
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(3).map(|(_, candidate)| candidate.to_string()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, candidate)| candidate.to_string())
+        .collect()
 }
 
 /// Levenshtein distance over characters.
@@ -86,13 +90,19 @@ mod tests {
 
     #[test]
     fn duplicates_get_the_smallest_free_suffix() {
-        assert_eq!(unique_names(&names(&["Key", "Key"])), names(&["Key", "Key1"]));
+        assert_eq!(
+            unique_names(&names(&["Key", "Key"])),
+            names(&["Key", "Key1"])
+        );
         assert_eq!(
             unique_names(&names(&["X", "X1", "X"])),
             names(&["X", "X1", "X2"]),
             "an existing X1 is reserved first"
         );
-        assert_eq!(unique_names(&names(&["SHA1", "SHA1"])), names(&["SHA1", "SHA11"]));
+        assert_eq!(
+            unique_names(&names(&["SHA1", "SHA1"])),
+            names(&["SHA1", "SHA11"])
+        );
         assert_eq!(
             unique_names(&names(&["T", "T1", "T", "T"])),
             names(&["T", "T1", "T2", "T3"])

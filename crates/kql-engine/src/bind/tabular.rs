@@ -20,11 +20,16 @@ impl Binder<'_> {
             let plan = self.bind_tabular(expr)?;
             let columns = plan.columns.clone();
             self.shared.push(plan);
-            return Ok(Binding::Tabular { id: self.shared.len() - 1, columns });
+            return Ok(Binding::Tabular {
+                id: self.shared.len() - 1,
+                columns,
+            });
         }
         let value = self.bind_expr(expr, &Columns::new(), "let")?;
         if !matches!(value.kind, ExprKind::Literal(_)) {
-            return Err(not_supported("a `let` of a scalar that is not a constant").with_span(expr.span));
+            return Err(
+                not_supported("a `let` of a scalar that is not a constant").with_span(expr.span)
+            );
         }
         Ok(Binding::Scalar(value))
     }
@@ -32,7 +37,11 @@ impl Binder<'_> {
     /// Whether an expression denotes a table rather than a scalar.
     fn is_tabular(&self, expr: &Expr) -> bool {
         match &expr.kind {
-            Ast::Pipe { .. } | Ast::Print(_) | Ast::Range { .. } | Ast::Datatable { .. } | Ast::Union(_) => true,
+            Ast::Pipe { .. }
+            | Ast::Print(_)
+            | Ast::Range { .. }
+            | Ast::Datatable { .. }
+            | Ast::Union(_) => true,
             Ast::Paren(inner) => self.is_tabular(inner),
             Ast::Name(ident) => match self.scope.get(&ident.name) {
                 Some(Binding::Tabular { .. }) => true,
@@ -51,9 +60,10 @@ impl Binder<'_> {
             Ast::Name(ident) => {
                 if let Some(binding) = self.scope.get(&ident.name) {
                     return match binding {
-                        Binding::Tabular { id, columns } => {
-                            Ok(Plan { kind: PlanKind::Shared { id: *id }, columns: columns.clone() })
-                        }
+                        Binding::Tabular { id, columns } => Ok(Plan {
+                            kind: PlanKind::Shared { id: *id },
+                            columns: columns.clone(),
+                        }),
                         Binding::Scalar(_) => Err(semantic(format!(
                             "`{}` is a scalar value, not a table",
                             ident.name
@@ -62,10 +72,19 @@ impl Binder<'_> {
                     };
                 }
                 if let Some(columns) = self.tables.get(&ident.name) {
-                    let kind = PlanKind::Scan { table: ident.name.clone() };
-                    return Ok(Plan { kind, columns: columns.clone() });
+                    let kind = PlanKind::Scan {
+                        table: ident.name.clone(),
+                    };
+                    return Ok(Plan {
+                        kind,
+                        columns: columns.clone(),
+                    });
                 }
-                let candidates = self.tables.keys().chain(self.scope.keys()).map(String::as_str);
+                let candidates = self
+                    .tables
+                    .keys()
+                    .chain(self.scope.keys())
+                    .map(String::as_str);
                 let close = close_names(&ident.name, candidates);
                 let mut diagnostic = semantic(format!(
                     "failed to resolve table or `let` name `{}`",
@@ -89,11 +108,17 @@ impl Binder<'_> {
                 self.bind_operator(input, operator)
             }
             Ast::Print(columns) => self.bind_print(columns),
-            Ast::Datatable { .. } => Err(not_supported("the `datatable` operator").with_span(span)),
-            Ast::Range { .. } => Err(not_supported("the `range` operator").with_span(span)),
+            Ast::Datatable { columns, values } => self.bind_datatable(columns, values, span),
+            Ast::Range {
+                column,
+                from,
+                to,
+                step,
+            } => self.bind_range(column, from, to, step, span),
             Ast::Union(_) => Err(not_supported("the `union` operator").with_span(span)),
-            _ => Err(semantic("expected a tabular expression, such as a table name")
-                .with_span(span)),
+            _ => {
+                Err(semantic("expected a tabular expression, such as a table name").with_span(span))
+            }
         }
     }
 
@@ -115,8 +140,15 @@ impl Binder<'_> {
             types.push(value.ty);
             arrays.push(array);
         }
-        let columns = names.into_iter().zip(types).map(|(n, t)| Column::new(n, t)).collect();
-        Ok(Plan { kind: PlanKind::Values { arrays }, columns })
+        let columns = names
+            .into_iter()
+            .zip(types)
+            .map(|(n, t)| Column::new(n, t))
+            .collect();
+        Ok(Plan {
+            kind: PlanKind::Values { arrays },
+            columns,
+        })
     }
 
     /// Binds one piped operator over `input`.
@@ -125,9 +157,16 @@ impl Binder<'_> {
         match &operator.kind {
             OperatorKind::Where(predicate) => {
                 let predicate = self.bind_expr(predicate, &input.columns, "where")?;
-                let predicate = super::expr::expect_type(predicate, KustoType::Bool, "the `where` predicate")?;
+                let predicate =
+                    super::expr::expect_type(predicate, KustoType::Bool, "the `where` predicate")?;
                 let columns = input.columns.clone();
-                Ok(Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, columns })
+                Ok(Plan {
+                    kind: PlanKind::Filter {
+                        input: Box::new(input),
+                        predicate,
+                    },
+                    columns,
+                })
             }
             OperatorKind::Extend(assignments) => {
                 let mut plan = input;
@@ -138,14 +177,20 @@ impl Binder<'_> {
             }
             OperatorKind::Project(assignments) => self.bind_project(input, assignments),
             OperatorKind::Join(join) => self.bind_join(input, join, span),
-            other => Err(not_supported(format!("the `{}` operator", operator_name(other)))
-                .with_span(span)),
+            other => Err(
+                not_supported(format!("the `{}` operator", operator_name(other))).with_span(span),
+            ),
         }
     }
 
     /// One `Name = expr` of `extend`: replaces a column of that name in place (as Kusto's
     /// language service does, kql-semantics §3), else appends it.
-    fn bind_extend_column(&mut self, input: Plan, assignment: &Assignment, index: usize) -> DiagResult<Plan> {
+    fn bind_extend_column(
+        &mut self,
+        input: Plan,
+        assignment: &Assignment,
+        index: usize,
+    ) -> DiagResult<Plan> {
         let value = self.bind_expr(&assignment.value, &input.columns, "extend")?;
         let name = match &assignment.name {
             Some(name) => name.name.clone(),
@@ -155,7 +200,11 @@ impl Binder<'_> {
             .columns
             .iter()
             .enumerate()
-            .map(|(i, column)| BoundExpr { kind: ExprKind::Column(i), ty: column.ty, span: value.span })
+            .map(|(i, column)| BoundExpr {
+                kind: ExprKind::Column(i),
+                ty: column.ty,
+                span: value.span,
+            })
             .collect();
         let mut columns = input.columns.clone();
         let column = Column::new(name.clone(), value.ty);
@@ -169,7 +218,13 @@ impl Binder<'_> {
                 exprs.push(value);
             }
         }
-        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, columns })
+        Ok(Plan {
+            kind: PlanKind::Project {
+                input: Box::new(input),
+                exprs,
+            },
+            columns,
+        })
     }
 
     /// `project A, B = expr`.
@@ -183,13 +238,21 @@ impl Binder<'_> {
                 None => default_name(&assignment.value, &input.columns, index),
             };
             if columns.iter().any(|c| c.name == name) {
-                return Err(semantic(format!("`project` names the column `{name}` twice"))
-                    .with_span(assignment.value.span));
+                return Err(
+                    semantic(format!("`project` names the column `{name}` twice"))
+                        .with_span(assignment.value.span),
+                );
             }
             columns.push(Column::new(name, value.ty));
             exprs.push(value);
         }
-        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, columns })
+        Ok(Plan {
+            kind: PlanKind::Project {
+                input: Box::new(input),
+                exprs,
+            },
+            columns,
+        })
     }
 
     /// `join [kind=..] (right) on ...`.
@@ -236,7 +299,9 @@ impl Binder<'_> {
                 }
             };
             if ty == KustoType::Dynamic {
-                return Err(semantic("join keys cannot be `dynamic`").with_span(condition_span(condition)));
+                return Err(
+                    semantic("join keys cannot be `dynamic`").with_span(condition_span(condition))
+                );
             }
             left_keys.push(left_key);
             right_keys.push(right_key);
@@ -247,12 +312,27 @@ impl Binder<'_> {
         }
 
         let columns = join_columns(kind, &left.columns, &right.columns);
-        let plan = JoinPlan { left, right, kind, left_keys, right_keys, key_types };
-        Ok(Plan { kind: PlanKind::Join(Box::new(plan)), columns })
+        let plan = JoinPlan {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            key_types,
+        };
+        Ok(Plan {
+            kind: PlanKind::Join(Box::new(plan)),
+            columns,
+        })
     }
 
     /// The left and right column indexes of one join condition.
-    fn join_keys(&mut self, condition: &JoinCondition, left: &Columns, right: &Columns) -> DiagResult<(usize, usize)> {
+    fn join_keys(
+        &mut self,
+        condition: &JoinCondition,
+        left: &Columns,
+        right: &Columns,
+    ) -> DiagResult<(usize, usize)> {
         match condition {
             JoinCondition::Column(ident) => {
                 let find = |columns: &Columns, side: &str| {
@@ -271,23 +351,37 @@ impl Binder<'_> {
                 };
                 Ok((find(left, "left")?, find(right, "right")?))
             }
-            JoinCondition::Equality { left: left_expr, right: right_expr } => {
+            JoinCondition::Equality {
+                left: left_expr,
+                right: right_expr,
+            } => {
                 let a = side_column(left_expr)?;
                 let b = side_column(right_expr)?;
                 let (left_name, right_name) = match (a, b) {
                     (("$left", l), ("$right", r)) | (("$right", r), ("$left", l)) => (l, r),
                     _ => {
-                        return Err(semantic("a join condition compares `$left.Column` with `$right.Column`")
-                            .with_span(left_expr.span.to(right_expr.span)));
+                        return Err(semantic(
+                            "a join condition compares `$left.Column` with `$right.Column`",
+                        )
+                        .with_span(left_expr.span.to(right_expr.span)));
                     }
                 };
                 let find = |columns: &Columns, name: &kql_parser::ast::Ident, side: &str| {
-                    columns.iter().position(|c| c.name == name.name).ok_or_else(|| {
-                        semantic(format!("`join` operator: the {side} side has no column `{}`", name.name))
+                    columns
+                        .iter()
+                        .position(|c| c.name == name.name)
+                        .ok_or_else(|| {
+                            semantic(format!(
+                                "`join` operator: the {side} side has no column `{}`",
+                                name.name
+                            ))
                             .with_span(name.span)
-                    })
+                        })
                 };
-                Ok((find(left, left_name, "left")?, find(right, right_name, "right")?))
+                Ok((
+                    find(left, left_name, "left")?,
+                    find(right, right_name, "right")?,
+                ))
             }
         }
     }
@@ -297,12 +391,11 @@ use kql_parser::Diagnostic;
 
 /// `$left.Name` or `$right.Name` as (`$left`, Name).
 fn side_column(expr: &Expr) -> DiagResult<(&str, &kql_parser::ast::Ident)> {
-    if let Ast::Member { object, member } = &expr.kind {
-        if let Ast::Name(side) = &object.kind {
-            if side.name == "$left" || side.name == "$right" {
-                return Ok((side.name.as_str(), member));
-            }
-        }
+    if let Ast::Member { object, member } = &expr.kind
+        && let Ast::Name(side) = &object.kind
+        && (side.name == "$left" || side.name == "$right")
+    {
+        return Ok((side.name.as_str(), member));
     }
     Err(semantic("expected `$left.Column` or `$right.Column`").with_span(expr.span))
 }

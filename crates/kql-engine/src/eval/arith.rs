@@ -49,11 +49,23 @@ pub(crate) fn arithmetic(
         (TimeSpan, number) if number.is_numeric() => {
             // A timespan scaled by a number: computed on nanoseconds, as a real when the
             // factor is real, and rounded back to whole nanoseconds.
-            let factor_ty = if number == Long || number == Int { Long } else { Real };
+            let factor_ty = if number == Long || number == Int {
+                Long
+            } else {
+                Real
+            };
             let nanos = cast(left, Long)?;
-            let nanos = if factor_ty == Real { cast(nanos, Real)? } else { nanos };
+            let nanos = if factor_ty == Real {
+                cast(nanos, Real)?
+            } else {
+                nanos
+            };
             let scaled = kernel(op, &nanos, &cast(right, factor_ty)?)?;
-            let scaled = if factor_ty == Real { cast(round(scaled)?, Long)? } else { scaled };
+            let scaled = if factor_ty == Real {
+                cast(round(scaled)?, Long)?
+            } else {
+                scaled
+            };
             cast(scaled, TimeSpan)
         }
         _ => {
@@ -84,7 +96,11 @@ fn kernel(op: ArithmeticOp, left: &Value, right: &Value) -> DiagResult<Value> {
 }
 
 /// Kusto's `%` result is in `[0, |divisor|)`: `-14 % 12` is 10 (`K:numerical-operators`).
-fn non_negative_remainder(remainder: &ArrayRef, divisor: &ArrayRef, divisor_scalar: bool) -> DiagResult<ArrayRef> {
+fn non_negative_remainder(
+    remainder: &ArrayRef,
+    divisor: &ArrayRef,
+    divisor_scalar: bool,
+) -> DiagResult<ArrayRef> {
     fn fix<T: ArrowPrimitiveType>(
         remainder: &ArrayRef,
         divisor: &ArrayRef,
@@ -125,10 +141,14 @@ fn round(value: Value) -> DiagResult<Value> {
         .array()
         .as_any()
         .downcast_ref::<Float64Array>()
-        .map(|reals| reals.iter().map(|v| v.map(f64::round)).collect::<Float64Array>());
+        .map(|reals| {
+            reals
+                .iter()
+                .map(|v| v.map(f64::round))
+                .collect::<Float64Array>()
+        });
     match array {
         Some(array) => Ok(Value::like(scalar, Arc::new(array))),
         None => Ok(value),
     }
 }
-

@@ -26,7 +26,9 @@ pub(crate) fn call(
         .into_iter()
         .map(|value| value.into_array(len))
         .collect::<DiagResult<Vec<ArrayRef>>>()?;
-    let first = arrays.first().ok_or_else(|| kql_parser::Diagnostic::internal("a function call has no arguments"))?;
+    let first = arrays
+        .first()
+        .ok_or_else(|| kql_parser::Diagnostic::internal("a function call has no arguments"))?;
     let first_ty = args.first().map_or(ty, |arg| arg.ty);
     let result: ArrayRef = match function {
         Function::Coalesce => coalesce(&arrays, ty)?,
@@ -37,7 +39,10 @@ pub(crate) fn call(
             zip(&condition, &arrays[1], &arrays[2]).map_err(arrow_error)?
         }
         Function::IsNull | Function::IsNotNull if first_ty == KustoType::String => {
-            Arc::new(BooleanArray::from(vec![function == Function::IsNotNull; len]))
+            Arc::new(BooleanArray::from(vec![
+                function == Function::IsNotNull;
+                len
+            ]))
         }
         Function::IsNull => Arc::new(is_null(first).map_err(arrow_error)?),
         Function::IsNotNull => Arc::new(is_not_null(first).map_err(arrow_error)?),
@@ -58,15 +63,29 @@ pub(crate) fn call(
             let converted: StringArray = (0..len)
                 .map(|row| {
                     let text = string_at(texts, false, row);
-                    Some(if lower { text.to_lowercase() } else { text.to_uppercase() })
+                    Some(if lower {
+                        text.to_lowercase()
+                    } else {
+                        text.to_uppercase()
+                    })
                 })
                 .collect();
             Arc::new(converted)
         }
         Function::StrCat => {
-            let parts = arrays.iter().map(string_array).collect::<DiagResult<Vec<_>>>()?;
+            let parts = arrays
+                .iter()
+                .map(string_array)
+                .collect::<DiagResult<Vec<_>>>()?;
             let joined: StringArray = (0..len)
-                .map(|row| Some(parts.iter().map(|part| string_at(part, false, row)).collect::<String>()))
+                .map(|row| {
+                    Some(
+                        parts
+                            .iter()
+                            .map(|part| string_at(part, false, row))
+                            .collect::<String>(),
+                    )
+                })
                 .collect();
             Arc::new(joined)
         }
@@ -84,21 +103,32 @@ fn booleans(array: &ArrayRef) -> DiagResult<BooleanArray> {
 }
 
 fn string_array(array: &ArrayRef) -> DiagResult<&StringArray> {
-    strings(&Value::Array(Arc::clone(array))).map(|_| ()).and_then(|()| {
-        array
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .ok_or_else(|| kql_parser::Diagnostic::internal("expected a string argument"))
-    })
+    strings(&Value::Array(Arc::clone(array)))
+        .map(|_| ())
+        .and_then(|()| {
+            array
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| kql_parser::Diagnostic::internal("expected a string argument"))
+        })
 }
 
 /// `isempty`: null, or the empty string (`K:isempty-function`).
-fn empty_mask(array: &ArrayRef, ty: KustoType, len: usize, want_empty: bool) -> DiagResult<BooleanArray> {
+fn empty_mask(
+    array: &ArrayRef,
+    ty: KustoType,
+    len: usize,
+    want_empty: bool,
+) -> DiagResult<BooleanArray> {
     if matches!(ty, KustoType::String | KustoType::Guid | KustoType::Dynamic) {
         let texts = string_array(array)?;
-        return Ok((0..len).map(|row| Some(string_at(texts, false, row).is_empty() == want_empty)).collect());
+        return Ok((0..len)
+            .map(|row| Some(string_at(texts, false, row).is_empty() == want_empty))
+            .collect());
     }
-    Ok((0..len).map(|row| Some(array.is_null(row) == want_empty)).collect())
+    Ok((0..len)
+        .map(|row| Some(array.is_null(row) == want_empty))
+        .collect())
 }
 
 /// `coalesce`: the first argument that is not null; for strings, not empty
@@ -106,13 +136,17 @@ fn empty_mask(array: &ArrayRef, ty: KustoType, len: usize, want_empty: bool) -> 
 fn coalesce(arrays: &[ArrayRef], ty: KustoType) -> DiagResult<ArrayRef> {
     let mut rest = arrays.iter().rev();
     let Some(last) = rest.next() else {
-        return Err(kql_parser::Diagnostic::internal("coalesce without arguments"));
+        return Err(kql_parser::Diagnostic::internal(
+            "coalesce without arguments",
+        ));
     };
     let mut result = Arc::clone(last);
     for candidate in rest {
         let usable = if ty == KustoType::String {
             let texts = string_array(candidate)?;
-            (0..texts.len()).map(|row| Some(!string_at(texts, false, row).is_empty())).collect()
+            (0..texts.len())
+                .map(|row| Some(!string_at(texts, false, row).is_empty()))
+                .collect()
         } else {
             is_not_null(candidate).map_err(arrow_error)?
         };
@@ -130,29 +164,42 @@ pub(crate) fn to_kusto_strings(array: &ArrayRef, ty: KustoType) -> DiagResult<Ar
                 .as_any()
                 .downcast_ref::<TimestampNanosecondArray>()
                 .ok_or_else(|| kql_parser::Diagnostic::internal("expected datetimes"))?;
-            values.iter().map(|v| Some(v.map(crate::format::datetime).unwrap_or_default())).collect()
+            values
+                .iter()
+                .map(|v| Some(v.map(crate::format::datetime).unwrap_or_default()))
+                .collect()
         }
         KustoType::TimeSpan => {
             let values = array
                 .as_any()
                 .downcast_ref::<DurationNanosecondArray>()
                 .ok_or_else(|| kql_parser::Diagnostic::internal("expected timespans"))?;
-            values.iter().map(|v| Some(v.map(crate::format::timespan).unwrap_or_default())).collect()
+            values
+                .iter()
+                .map(|v| Some(v.map(crate::format::timespan).unwrap_or_default()))
+                .collect()
         }
         KustoType::Real | KustoType::Decimal => {
             let values = array
                 .as_any()
                 .downcast_ref::<arrow::array::Float64Array>()
                 .ok_or_else(|| kql_parser::Diagnostic::internal("expected reals"))?;
-            values.iter().map(|v| Some(v.map(crate::format::real).unwrap_or_default())).collect()
+            values
+                .iter()
+                .map(|v| Some(v.map(crate::format::real).unwrap_or_default()))
+                .collect()
         }
         _ => {
-            let cast = arrow::compute::cast(array, &arrow::datatypes::DataType::Utf8).map_err(arrow_error)?;
+            let cast = arrow::compute::cast(array, &arrow::datatypes::DataType::Utf8)
+                .map_err(arrow_error)?;
             let texts = cast
                 .as_any()
                 .downcast_ref::<StringArray>()
                 .ok_or_else(|| kql_parser::Diagnostic::internal("a cast to string failed"))?;
-            texts.iter().map(|v| Some(v.unwrap_or_default().to_string())).collect()
+            texts
+                .iter()
+                .map(|v| Some(v.unwrap_or_default().to_string()))
+                .collect()
         }
     };
     Ok(Arc::new(strings))

@@ -25,7 +25,10 @@ fn binary(
 ) -> DiagResult<Value> {
     let len = left.array().len().max(right.array().len());
     let result = kernel(&booleans(left, len)?, &booleans(right, len)?).map_err(arrow_error)?;
-    Ok(Value::like(left.is_scalar() && right.is_scalar(), Arc::new(result) as ArrayRef))
+    Ok(Value::like(
+        left.is_scalar() && right.is_scalar(),
+        Arc::new(result) as ArrayRef,
+    ))
 }
 
 /// `left and right`.

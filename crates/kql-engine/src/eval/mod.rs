@@ -52,7 +52,11 @@ impl Value {
 
     /// Wraps a kernel result: scalar when every input was.
     pub(crate) fn like(inputs_scalar: bool, array: ArrayRef) -> Value {
-        if inputs_scalar { Value::Scalar(array) } else { Value::Array(array) }
+        if inputs_scalar {
+            Value::Scalar(array)
+        } else {
+            Value::Array(array)
+        }
     }
 }
 
@@ -92,7 +96,9 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
     let result = match &expr.kind {
         ExprKind::Column(index) => {
             let column = batch.columns().get(*index).ok_or_else(|| {
-                kql_parser::Diagnostic::internal(format!("column {index} is missing from the batch"))
+                kql_parser::Diagnostic::internal(format!(
+                    "column {index} is missing from the batch"
+                ))
             })?;
             Ok(Value::Array(Arc::clone(column)))
         }
@@ -108,10 +114,18 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
         ExprKind::Compare { op, left, right } => {
             compare::compare(*op, &evaluate(left, batch)?, &evaluate(right, batch)?)
         }
-        ExprKind::And(left, right) => logical::and(&evaluate(left, batch)?, &evaluate(right, batch)?),
+        ExprKind::And(left, right) => {
+            logical::and(&evaluate(left, batch)?, &evaluate(right, batch)?)
+        }
         ExprKind::Or(left, right) => logical::or(&evaluate(left, batch)?, &evaluate(right, batch)?),
         ExprKind::Not(operand) => logical::not(&evaluate(operand, batch)?),
-        ExprKind::StringMatch { kind, case, negation, haystack, needle } => {
+        ExprKind::StringMatch {
+            kind,
+            case,
+            negation,
+            haystack,
+            needle,
+        } => {
             let haystack = evaluate(haystack, batch)?;
             let needle = evaluate(needle, batch)?;
             string_match::string_match(*kind, *case, *negation, &haystack, &needle)
@@ -119,15 +133,20 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
         ExprKind::MatchesRegex { haystack, regex } => {
             regex::matches_regex(&evaluate(haystack, batch)?, regex)
         }
-        ExprKind::ReplaceRegex { source, regex, rewrite } => {
-            regex::replace_regex(&evaluate(source, batch)?, regex, rewrite)
-        }
+        ExprKind::ReplaceRegex {
+            source,
+            regex,
+            rewrite,
+        } => regex::replace_regex(&evaluate(source, batch)?, regex, rewrite),
         ExprKind::List { op, left, items } => {
             let left_value = evaluate(left, batch)?;
             string_match::list(*op, &left_value, left.ty, items)
         }
         ExprKind::Call { function, args } => {
-            let values = args.iter().map(|arg| evaluate(arg, batch)).collect::<DiagResult<Vec<_>>>()?;
+            let values = args
+                .iter()
+                .map(|arg| evaluate(arg, batch))
+                .collect::<DiagResult<Vec<_>>>()?;
             functions::call(*function, values, args, expr.ty, batch.num_rows())
         }
     };
@@ -141,7 +160,8 @@ pub fn fold_constant(expr: &BoundExpr) -> Option<ArrayRef> {
         return None;
     }
     let options = RecordBatchOptions::new().with_row_count(Some(1));
-    let batch = RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &options).ok()?;
+    let batch =
+        RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &options).ok()?;
     let array = evaluate(expr, &batch).ok()?.into_array(1).ok()?;
     (array.len() == 1).then_some(array)
 }
@@ -158,9 +178,9 @@ fn refers_to_columns(expr: &BoundExpr) -> bool {
         | ExprKind::Compare { left, right, .. }
         | ExprKind::And(left, right)
         | ExprKind::Or(left, right) => refers_to_columns(left) || refers_to_columns(right),
-        ExprKind::StringMatch { haystack, needle, .. } => {
-            refers_to_columns(haystack) || refers_to_columns(needle)
-        }
+        ExprKind::StringMatch {
+            haystack, needle, ..
+        } => refers_to_columns(haystack) || refers_to_columns(needle),
         ExprKind::MatchesRegex { haystack, .. } => refers_to_columns(haystack),
         ExprKind::ReplaceRegex { source, .. } => refers_to_columns(source),
         ExprKind::List { left, items, .. } => {

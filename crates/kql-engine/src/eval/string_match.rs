@@ -27,7 +27,11 @@ pub(crate) fn strings(value: &Value) -> DiagResult<&StringArray> {
 /// Kusto strings are never null.
 pub(crate) fn string_at(array: &StringArray, scalar: bool, row: usize) -> &str {
     let row = if scalar { 0 } else { row };
-    if array.is_valid(row) { array.value(row) } else { "" }
+    if array.is_valid(row) {
+        array.value(row)
+    } else {
+        ""
+    }
 }
 
 /// `haystack op needle` for one of the string predicates.
@@ -45,7 +49,12 @@ pub(crate) fn string_match(
     let result: BooleanArray = if needle.is_scalar() {
         let needle = Needle::new(string_at(needles, true, 0), case);
         (0..len)
-            .map(|row| Some(needle.found_in(kind, string_at(haystacks, haystack.is_scalar(), row)) != negate))
+            .map(|row| {
+                Some(
+                    needle.found_in(kind, string_at(haystacks, haystack.is_scalar(), row))
+                        != negate,
+                )
+            })
             .collect()
     } else {
         (0..len)
@@ -56,7 +65,10 @@ pub(crate) fn string_match(
             })
             .collect()
     };
-    Ok(Value::like(haystack.is_scalar() && needle.is_scalar(), Arc::new(result)))
+    Ok(Value::like(
+        haystack.is_scalar() && needle.is_scalar(),
+        Arc::new(result),
+    ))
 }
 
 /// A needle prepared for matching: lower-cased once when case does not matter.
@@ -110,28 +122,52 @@ fn has_term(haystack: &str, needle: &str, at_start: bool, at_end: bool) -> bool 
     }
     haystack.match_indices(needle).any(|(start, found)| {
         let end = start + found.len();
-        let starts_term = haystack[..start].chars().next_back().is_none_or(|c| !is_term_char(c));
-        let ends_term = haystack[end..].chars().next().is_none_or(|c| !is_term_char(c));
+        let starts_term = haystack[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_term_char(c));
+        let ends_term = haystack[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !is_term_char(c));
         (!at_start || starts_term) && (!at_end || ends_term)
     })
 }
 
 /// `left op (items)`.
-pub(crate) fn list(op: ListOp, left: &Value, left_ty: KustoType, items: &[BoundExpr]) -> DiagResult<Value> {
+pub(crate) fn list(
+    op: ListOp,
+    left: &Value,
+    left_ty: KustoType,
+    items: &[BoundExpr],
+) -> DiagResult<Value> {
     let mut result: Option<Value> = None;
     let all = op == ListOp::HasAll;
     for item in items {
         let ExprKind::Literal(item_array) = &item.kind else {
-            return Err(kql_parser::Diagnostic::internal("a list item is not a constant").with_span(item.span));
+            return Err(
+                kql_parser::Diagnostic::internal("a list item is not a constant")
+                    .with_span(item.span),
+            );
         };
         let item_value = Value::Scalar(Arc::clone(item_array));
         let matched = match op {
-            ListOp::In | ListOp::NotIn => equals(left, left_ty, item_value, item.ty, Case::Sensitive)?,
-            ListOp::InCi | ListOp::NotInCi => equals(left, left_ty, item_value, item.ty, Case::Insensitive)?,
+            ListOp::In | ListOp::NotIn => {
+                equals(left, left_ty, item_value, item.ty, Case::Sensitive)?
+            }
+            ListOp::InCi | ListOp::NotInCi => {
+                equals(left, left_ty, item_value, item.ty, Case::Insensitive)?
+            }
             ListOp::HasAny | ListOp::HasAll => {
                 let needle = to_string_value(item_value, item.ty)?;
                 let haystack = to_string_value(left.clone(), left_ty)?;
-                string_match(StringMatchKind::Has, Case::Insensitive, Negation::Plain, &haystack, &needle)?
+                string_match(
+                    StringMatchKind::Has,
+                    Case::Insensitive,
+                    Negation::Plain,
+                    &haystack,
+                    &needle,
+                )?
             }
         };
         result = Some(match result {
@@ -151,8 +187,15 @@ pub(crate) fn list(op: ListOp, left: &Value, left_ty: KustoType, items: &[BoundE
 }
 
 /// Equality of a value with one list item, by the item's and value's types.
-fn equals(left: &Value, left_ty: KustoType, item: Value, item_ty: KustoType, case: Case) -> DiagResult<Value> {
-    let text = |ty: KustoType| matches!(ty, KustoType::String | KustoType::Guid | KustoType::Dynamic);
+fn equals(
+    left: &Value,
+    left_ty: KustoType,
+    item: Value,
+    item_ty: KustoType,
+    case: Case,
+) -> DiagResult<Value> {
+    let text =
+        |ty: KustoType| matches!(ty, KustoType::String | KustoType::Guid | KustoType::Dynamic);
     if text(left_ty) || text(item_ty) {
         let left = to_string_value(left.clone(), left_ty)?;
         let item = to_string_value(item, item_ty)?;
@@ -183,11 +226,16 @@ mod tests {
 
     #[test]
     fn has_matches_whole_terms_only() {
-        assert!(has_term("kustoexplorer query run", "explorer", true, true) == false);
+        assert!(!has_term("kustoexplorer query run", "explorer", true, true));
         assert!(has_term("kusto explorer query", "explorer", true, true));
         assert!(!has_term("kustoexplorerqueryrun", "explorer", true, true));
-        assert!(has_term("c:\\windows\\bitsadmin.exe /transfer", "bitsadmin.exe", true, true));
-        assert!(has_term("bitsadmin.exe", "bits", true, false) == true);
+        assert!(has_term(
+            "c:\\windows\\bitsadmin.exe /transfer",
+            "bitsadmin.exe",
+            true,
+            true
+        ));
+        assert!(has_term("bitsadmin.exe", "bits", true, false));
         assert!(!has_term("bitsadmin.exe", "bits", true, true));
     }
 }

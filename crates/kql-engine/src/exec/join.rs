@@ -35,13 +35,22 @@ pub(crate) fn hash_join(
 
     // Right rows by key, in row order.
     let mut right_by_key: HashMap<&[u8], Vec<u32>> = HashMap::new();
-    for row in 0..right.num_rows() {
-        if right_valid[row] {
-            right_by_key.entry(right_rows.row(row).data()).or_default().push(row as u32);
+    for (row, valid) in right_valid.iter().enumerate() {
+        if *valid {
+            right_by_key
+                .entry(right_rows.row(row).data())
+                .or_default()
+                .push(row as u32);
         }
     }
 
-    let pairs = match_rows(join.kind, &left_rows, &left_valid, &right_by_key, right.num_rows());
+    let pairs = match_rows(
+        join.kind,
+        &left_rows,
+        &left_valid,
+        &right_by_key,
+        right.num_rows(),
+    );
     let (with_left, with_right) = join.kind.output_sides();
     let mut arrays = Vec::with_capacity(columns.len());
     if with_left {
@@ -118,12 +127,19 @@ fn match_rows(
         }
         _ => {}
     }
-    Pairs { left: UInt32Array::from(left_out), right: UInt32Array::from(right_out) }
+    Pairs {
+        left: UInt32Array::from(left_out),
+        right: UInt32Array::from(right_out),
+    }
 }
 
 /// The key columns of both sides as comparable rows, cast to the bound key types.
 fn key_rows(join: &JoinPlan, left: &RecordBatch, right: &RecordBatch) -> DiagResult<(Rows, Rows)> {
-    let fields = join.key_types.iter().map(|ty| SortField::new(ty.to_arrow())).collect();
+    let fields = join
+        .key_types
+        .iter()
+        .map(|ty| SortField::new(ty.to_arrow()))
+        .collect();
     let converter = RowConverter::new(fields).map_err(arrow_error)?;
     let keys = |batch: &RecordBatch, indexes: &[usize]| -> DiagResult<Vec<ArrayRef>> {
         indexes
@@ -135,8 +151,12 @@ fn key_rows(join: &JoinPlan, left: &RecordBatch, right: &RecordBatch) -> DiagRes
             })
             .collect()
     };
-    let left_rows = converter.convert_columns(&keys(left, &join.left_keys)?).map_err(arrow_error)?;
-    let right_rows = converter.convert_columns(&keys(right, &join.right_keys)?).map_err(arrow_error)?;
+    let left_rows = converter
+        .convert_columns(&keys(left, &join.left_keys)?)
+        .map_err(arrow_error)?;
+    let right_rows = converter
+        .convert_columns(&keys(right, &join.right_keys)?)
+        .map_err(arrow_error)?;
     Ok((left_rows, right_rows))
 }
 
@@ -160,7 +180,11 @@ fn take_columns(
         .map(|(array, column)| {
             let taken = take(array.as_ref(), indexes, None).map_err(arrow_error)?;
             let is_string = column.ty == KustoType::String;
-            Ok(if is_string && indexes.null_count() > 0 { empty_strings_for_nulls(taken) } else { taken })
+            Ok(if is_string && indexes.null_count() > 0 {
+                empty_strings_for_nulls(taken)
+            } else {
+                taken
+            })
         })
         .collect()
 }
@@ -171,9 +195,12 @@ fn empty_strings_for_nulls(array: ArrayRef) -> ArrayRef {
         return array;
     }
     match array.as_any().downcast_ref::<StringArray>() {
-        Some(strings) => {
-            Arc::new(strings.iter().map(|v| Some(v.unwrap_or(""))).collect::<StringArray>())
-        }
+        Some(strings) => Arc::new(
+            strings
+                .iter()
+                .map(|v| Some(v.unwrap_or("")))
+                .collect::<StringArray>(),
+        ),
         None => array,
     }
 }

@@ -24,8 +24,16 @@ pub type Batches = Vec<RecordBatch>;
 
 /// Runs every result plan of a bound query; tabular `let`s are computed once, on first use.
 pub fn execute(query: &BoundQuery, data: &dyn TableData) -> DiagResult<Vec<Batches>> {
-    let mut executor = Executor { query, data, shared: vec![None; query.shared.len()] };
-    query.results.iter().map(|plan| executor.run(plan)).collect()
+    let mut executor = Executor {
+        query,
+        data,
+        shared: vec![None; query.shared.len()],
+    };
+    query
+        .results
+        .iter()
+        .map(|plan| executor.run(plan))
+        .collect()
 }
 
 struct Executor<'a> {
@@ -41,8 +49,8 @@ impl Executor<'_> {
             PlanKind::Scan { table } => self.data.batches(table),
             PlanKind::Shared { id } => self.shared_result(*id),
             PlanKind::Values { arrays } => {
-                let batch = make_batch(&plan.columns, arrays.clone(), 1)?;
-                Ok(vec![batch])
+                let rows = arrays.first().map_or(1, |array| array.len());
+                Ok(vec![make_batch(&plan.columns, arrays.clone(), rows)?])
             }
             PlanKind::Filter { input, predicate } => {
                 let mut out = Vec::new();
@@ -80,9 +88,10 @@ impl Executor<'_> {
         if let Some(Some(batches)) = self.shared.get(id) {
             return Ok(batches.clone());
         }
-        let plan = self.query.shared.get(id).ok_or_else(|| {
-            Diagnostic::internal(format!("the shared plan {id} does not exist"))
-        })?;
+        let plan =
+            self.query.shared.get(id).ok_or_else(|| {
+                Diagnostic::internal(format!("the shared plan {id} does not exist"))
+            })?;
         let batches = self.run(plan)?;
         if let Some(slot) = self.shared.get_mut(id) {
             *slot = Some(batches.clone());
@@ -97,12 +106,20 @@ fn as_mask(array: &ArrayRef) -> DiagResult<BooleanArray> {
         .as_any()
         .downcast_ref::<BooleanArray>()
         .ok_or_else(|| Diagnostic::internal("a predicate did not give booleans"))?;
-    Ok(if mask.null_count() > 0 { prep_null_mask_filter(mask) } else { mask.clone() })
+    Ok(if mask.null_count() > 0 {
+        prep_null_mask_filter(mask)
+    } else {
+        mask.clone()
+    })
 }
 
 /// A batch of `columns` from arrays, which may come with other (but equivalent) field
 /// metadata than the plan's schema.
-pub(crate) fn make_batch(columns: &Columns, arrays: Vec<ArrayRef>, rows: usize) -> DiagResult<RecordBatch> {
+pub(crate) fn make_batch(
+    columns: &Columns,
+    arrays: Vec<ArrayRef>,
+    rows: usize,
+) -> DiagResult<RecordBatch> {
     let schema = arrow_schema(columns);
     let arrays = arrays
         .into_iter()

@@ -439,6 +439,13 @@ mod tests {
         }
         let mut reader = RecordReader::new(OneByte(input));
         reader.buf = vec![0; 1];
+        let split = read_all(reader);
+        // Reading the whole input in one go must give the same records.
+        assert_eq!(split, read_all(RecordReader::new(input)), "{input:?}");
+        split
+    }
+
+    fn read_all<R: Read>(mut reader: RecordReader<R>) -> Result<Vec<(usize, Vec<String>)>, String> {
         let mut out = Vec::new();
         while reader.next_record().map_err(|e| format!("{e:?}"))? {
             let text = reader
@@ -495,6 +502,24 @@ mod tests {
     fn unterminated_quote() {
         let error = records(b"a,b\n1,\"open\nmore\n").unwrap_err();
         assert_eq!(error, "Unterminated { line: 2, quote_line: 2, field: 1 }");
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let alphabet = b"a,\"\r\n\xC3\xA9\xFF";
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..5_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 24) as usize;
+            let input: Vec<u8> = (0..len)
+                .map(|i| {
+                    alphabet[(state.rotate_left(i as u32 * 3) % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let _ = records(&input);
+        }
     }
 
     #[test]

@@ -81,7 +81,8 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
     let (days, hours) = if cur.eat(b'.') {
         (first, cur.digits(1, 2)?)
     } else if cur.done() {
-        return finish_timespan(negative, i64::from(first) * 86_400 * NANOS_PER_SECOND);
+        let nanos = i64::from(first).checked_mul(86_400 * NANOS_PER_SECOND)?;
+        return finish_timespan(negative, nanos);
     } else {
         (0, first)
     };
@@ -516,7 +517,7 @@ mod tests {
             parse_timespan("-1.00:00:00"),
             Some(-86_400 * NANOS_PER_SECOND)
         );
-        for text in [
+        let bad = [
             "",
             "x",
             "1:2",
@@ -525,8 +526,33 @@ mod tests {
             "1.",
             "00:00:00.",
             "--1",
-        ] {
+            "99999999",
+        ];
+        for text in bad {
             assert_eq!(parse_timespan(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        // A fixed pseudo-random stream over the characters dates are made of.
+        let alphabet: Vec<char> = "0123456789-/:.,+TZ APMapmé9".chars().collect();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 40) as usize;
+            let text: String = (0..len)
+                .map(|i| {
+                    alphabet[(state.rotate_left(i as u32 * 5) % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+                let _ = parse_datetime(&text, order);
+            }
+            let _ = parse_timespan(&text);
+            let _ = slashed_date(&text);
         }
     }
 }

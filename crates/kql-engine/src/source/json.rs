@@ -118,9 +118,9 @@ fn read_document(
 ) -> Result<LoadedTable, LoadError> {
     match document {
         Json::Array(items) if is_v2_response(items) => {
-            let is = |frame: &Json, key, value: &str| matches!(frame.get(key), Some(Json::String(s)) if s == value);
             let found = items.iter().position(|frame| {
-                is(frame, "FrameType", "DataTable") && is(frame, "TableKind", "PrimaryResult")
+                has_string(frame, "FrameType", "DataTable")
+                    && has_string(frame, "TableKind", "PrimaryResult")
             });
             let (Some(index), Some(frame)) = (found, found.and_then(|i| items.get(i))) else {
                 let message = "Kusto response has no `DataTable` frame of kind `PrimaryResult`";
@@ -193,6 +193,11 @@ fn read_document(
             Err(LoadError::new(path, message))
         }
     }
+}
+
+/// True when `object[key]` is the string `value`.
+fn has_string(object: &Json, key: &str, value: &str) -> bool {
+    matches!(object.get(key), Some(Json::String(s)) if s == value)
 }
 
 fn is_v2_response(items: &[Json]) -> bool {

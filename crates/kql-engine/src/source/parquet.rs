@@ -275,17 +275,19 @@ fn convert_text(raw: &RawColumn, ty: KustoType) -> Result<ArrayRef, Problem> {
 /// Kusto holds datetimes and timespans in 100 ns ticks; nanosecond values are cut to whole
 /// ticks so that they compare equal to the same instant read from text.
 fn truncate_to_ticks(array: ArrayRef) -> ArrayRef {
-    if let Some(times) = array.as_primitive_opt::<TimestampNanosecondType>() {
-        if times.values().iter().any(|v| v % TICK_NANOS != 0) {
-            let cut: PrimitiveArray<TimestampNanosecondType> =
-                times.unary(|v| v - v.rem_euclid(TICK_NANOS));
-            return Arc::new(cut.with_timezone("UTC"));
-        }
-    } else if let Some(spans) = array.as_primitive_opt::<DurationNanosecondType>() {
-        if spans.values().iter().any(|v| v % TICK_NANOS != 0) {
-            let cut: PrimitiveArray<DurationNanosecondType> = spans.unary(|v| v - v % TICK_NANOS);
-            return Arc::new(cut);
-        }
+    let off_tick = |v: &i64| v % TICK_NANOS != 0;
+    if let Some(times) = array.as_primitive_opt::<TimestampNanosecondType>()
+        && times.values().iter().any(off_tick)
+    {
+        let cut: PrimitiveArray<TimestampNanosecondType> =
+            times.unary(|v| v - v.rem_euclid(TICK_NANOS));
+        return Arc::new(cut.with_timezone("UTC"));
+    }
+    if let Some(spans) = array.as_primitive_opt::<DurationNanosecondType>()
+        && spans.values().iter().any(off_tick)
+    {
+        let cut: PrimitiveArray<DurationNanosecondType> = spans.unary(|v| v - v % TICK_NANOS);
+        return Arc::new(cut);
     }
     array
 }

@@ -1,0 +1,212 @@
+//! Sources with inline rows: `datatable` and `range`.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, DurationNanosecondArray, Float64Array, Int64Array, TimestampNanosecondArray,
+};
+use kql_parser::Span;
+use kql_parser::ast::{ColumnDecl, Expr, Ident};
+
+use super::Binder;
+use super::expr::cast_to;
+use crate::error::{DiagResult, arrow_error, semantic};
+use crate::plan::{Column, Columns, ExprKind, Plan, PlanKind};
+use crate::types::KustoType;
+
+/// The most rows `range` may generate: a typo in a step should fail, not fill memory.
+pub const MAX_RANGE_ROWS: usize = 100_000_000;
+
+impl Binder<'_> {
+    /// `datatable(a:long, b:string) [1, 'x', 2, 'y']`: values row after row.
+    pub(crate) fn bind_datatable(
+        &mut self,
+        decls: &[ColumnDecl],
+        values: &[Expr],
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let mut columns: Columns = Vec::new();
+        for decl in decls {
+            let ty: KustoType = decl.ty.name.parse().map_err(|_| {
+                semantic(format!("unknown type `{}`", decl.ty.name)).with_span(decl.ty.span)
+            })?;
+            if columns.iter().any(|c| c.name == decl.name.name) {
+                return Err(
+                    semantic(format!("the column `{}` is declared twice", decl.name.name))
+                        .with_span(decl.name.span),
+                );
+            }
+            columns.push(Column::new(decl.name.name.clone(), ty));
+        }
+        if !values.len().is_multiple_of(columns.len().max(1)) {
+            return Err(semantic(format!(
+                "`datatable` has {} values, not a whole number of rows of {} columns",
+                values.len(),
+                columns.len()
+            ))
+            .with_span(span));
+        }
+        let mut cells: Vec<Vec<ArrayRef>> = vec![Vec::new(); columns.len()];
+        for (index, value) in values.iter().enumerate() {
+            let column = &columns[index % columns.len()];
+            let bound = self.bind_expr(value, &Columns::new(), "datatable")?;
+            let bound = if bound.ty.is_numeric() && column.ty.is_numeric() {
+                cast_to(bound, column.ty)
+            } else {
+                bound
+            };
+            let ExprKind::Literal(array) = bound.kind else {
+                return Err(semantic("`datatable` values must be constants").with_span(value.span));
+            };
+            let compatible = bound.ty == column.ty
+                || (column.ty == KustoType::Guid && bound.ty == KustoType::String);
+            if !compatible && array.null_count() == 0 {
+                return Err(semantic(format!(
+                    "the value for column `{}` must be `{}`, found `{}`",
+                    column.name, column.ty, bound.ty
+                ))
+                .with_span(value.span));
+            }
+            let array = arrow::compute::cast(&array, &column.ty.to_arrow()).map_err(arrow_error)?;
+            cells[index % columns.len()].push(array);
+        }
+        let arrays = cells
+            .iter()
+            .zip(&columns)
+            .map(|(cells, column)| {
+                if cells.is_empty() {
+                    return Ok(arrow::array::new_empty_array(&column.ty.to_arrow()));
+                }
+                let refs: Vec<&dyn Array> = cells.iter().map(|a| a.as_ref()).collect();
+                arrow::compute::concat(&refs).map_err(arrow_error)
+            })
+            .collect::<DiagResult<Vec<_>>>()?;
+        Ok(Plan {
+            kind: PlanKind::Values { arrays },
+            columns,
+        })
+    }
+
+    /// `range x from a to b step s`: `a`, `a + s`, ... while not past `b`.
+    pub(crate) fn bind_range(
+        &mut self,
+        column: &Ident,
+        from: &Expr,
+        to: &Expr,
+        step: &Expr,
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let start = self.bind_expr(from, &Columns::new(), "range")?;
+        let stop = self.bind_expr(to, &Columns::new(), "range")?;
+        let step_value = self.bind_expr(step, &Columns::new(), "range")?;
+        let (ty, step_ty) = match (start.ty, stop.ty, step_value.ty) {
+            (KustoType::DateTime, KustoType::DateTime, KustoType::TimeSpan) => {
+                (KustoType::DateTime, KustoType::TimeSpan)
+            }
+            (KustoType::TimeSpan, KustoType::TimeSpan, KustoType::TimeSpan) => {
+                (KustoType::TimeSpan, KustoType::TimeSpan)
+            }
+            (a, b, c) if a.is_numeric() && b.is_numeric() && c.is_numeric() => {
+                let ty = if [a, b, c]
+                    .iter()
+                    .any(|t| matches!(t, KustoType::Real | KustoType::Decimal))
+                {
+                    KustoType::Real
+                } else {
+                    KustoType::Long
+                };
+                (ty, ty)
+            }
+            (a, b, c) => {
+                return Err(
+                    semantic(format!("`range` cannot step from `{a}` to `{b}` by `{c}`"))
+                        .with_span(span),
+                );
+            }
+        };
+        let constant = |expr: super::BoundExpr, ty: KustoType| -> DiagResult<ArrayRef> {
+            let span = expr.span;
+            match cast_to(expr, ty).kind {
+                ExprKind::Literal(array) if array.is_valid(0) => Ok(array),
+                _ => Err(
+                    semantic("`range` bounds and step must be non-null constants").with_span(span),
+                ),
+            }
+        };
+        let (start, stop, step_array) = (
+            constant(start, ty)?,
+            constant(stop, ty)?,
+            constant(step_value, step_ty)?,
+        );
+        let array: ArrayRef = match ty {
+            KustoType::Real => {
+                let value = |a: &ArrayRef| {
+                    a.as_any()
+                        .downcast_ref::<Float64Array>()
+                        .map(|a| a.value(0))
+                        .unwrap_or(0.0)
+                };
+                let (a, b, s) = (value(&start), value(&stop), value(&step_array));
+                let count = range_count((b - a) / s, span)?;
+                Arc::new(Float64Array::from_iter_values(
+                    (0..count).map(|i| a + s * i as f64),
+                ))
+            }
+            _ => {
+                let value = |a: &ArrayRef| -> i64 {
+                    let any = a.as_any();
+                    any.downcast_ref::<Int64Array>()
+                        .map(|a| a.value(0))
+                        .or_else(|| {
+                            any.downcast_ref::<TimestampNanosecondArray>()
+                                .map(|a| a.value(0))
+                        })
+                        .or_else(|| {
+                            any.downcast_ref::<DurationNanosecondArray>()
+                                .map(|a| a.value(0))
+                        })
+                        .unwrap_or(0)
+                };
+                let (a, b, s) = (value(&start), value(&stop), value(&step_array));
+                let count = if s == 0 {
+                    0
+                } else {
+                    range_count(((b as f64) - (a as f64)) / (s as f64), span)?
+                };
+                let values = (0..count as i64).map(|i| a.saturating_add(s.saturating_mul(i)));
+                match ty {
+                    KustoType::DateTime => Arc::new(
+                        TimestampNanosecondArray::from_iter_values(values).with_timezone("UTC"),
+                    ),
+                    KustoType::TimeSpan => {
+                        Arc::new(DurationNanosecondArray::from_iter_values(values))
+                    }
+                    _ => Arc::new(Int64Array::from_iter_values(values)),
+                }
+            }
+        };
+        let columns = vec![Column::new(column.name.clone(), ty)];
+        Ok(Plan {
+            kind: PlanKind::Values {
+                arrays: vec![array],
+            },
+            columns,
+        })
+    }
+}
+
+/// The number of rows of a range whose last index is `steps` (possibly fractional or
+/// negative: an empty range).
+fn range_count(steps: f64, span: Span) -> DiagResult<usize> {
+    if !steps.is_finite() || steps < 0.0 {
+        return Ok(0);
+    }
+    let count = steps.floor() + 1.0;
+    if count > MAX_RANGE_ROWS as f64 {
+        return Err(semantic(format!(
+            "`range` would produce more than {MAX_RANGE_ROWS} rows"
+        ))
+        .with_span(span));
+    }
+    Ok(count as usize)
+}
