@@ -89,6 +89,108 @@ pub enum PlanKind {
     },
     /// `join`.
     Join(Box<JoinPlan>),
+    /// `take`/`limit`: the first `count` rows (Kusto promises no particular rows).
+    Take {
+        /// The input.
+        input: Box<Plan>,
+        /// How many rows at most.
+        count: usize,
+    },
+    /// `sort`/`order`: rows ordered by the keys, first key first.
+    Sort {
+        /// The input.
+        input: Box<Plan>,
+        /// The ordering terms.
+        keys: Vec<SortKey>,
+    },
+    /// `summarize`, `count`, `distinct`: one row per distinct key, with aggregates.
+    Aggregate(Box<AggregatePlan>),
+    /// `union`: the rows of every input, their columns mapped onto the output's.
+    Union {
+        /// The inputs, each with the input column that fills each output column, or `None`
+        /// for an empty cell.
+        inputs: Vec<(Plan, Vec<Option<usize>>)>,
+        /// With `withsource=`: the name written in the first column for each input.
+        sources: Option<Vec<String>>,
+    },
+}
+
+/// A bound ordering term.
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    /// What is sorted on.
+    pub expr: BoundExpr,
+    /// Descending (Kusto's default) or ascending.
+    pub descending: bool,
+    /// Nulls before other values.
+    pub nulls_first: bool,
+}
+
+/// A bound `summarize`: keys first in the output, then one column per aggregate.
+#[derive(Debug, Clone)]
+pub struct AggregatePlan {
+    /// The input.
+    pub input: Plan,
+    /// The group keys.
+    pub keys: Vec<BoundExpr>,
+    /// The aggregates, in output order (an `arg_max(x, *)` gives several columns).
+    pub aggregates: Vec<Aggregate>,
+}
+
+/// One aggregate function call.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    /// The function.
+    pub function: AggregateFunction,
+    /// Its arguments: the value (if any), then the predicate for `*if` forms.
+    pub args: Vec<BoundExpr>,
+    /// For `arg_max`/`arg_min`: the input columns returned with the extreme value.
+    pub carried: Vec<usize>,
+    /// For `make_set`/`make_list`: the most elements kept.
+    pub max_size: usize,
+}
+
+/// The aggregation functions of `summarize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    /// `count()`: rows in the group.
+    Count,
+    /// `countif(p)`.
+    CountIf,
+    /// `dcount(x)`: distinct non-null values (exact in kql; Kusto estimates).
+    DCount,
+    /// `dcountif(x, p)`.
+    DCountIf,
+    /// `sum(x)`.
+    Sum,
+    /// `sumif(x, p)`.
+    SumIf,
+    /// `avg(x)`.
+    Avg,
+    /// `avgif(x, p)`.
+    AvgIf,
+    /// `min(x)`.
+    Min,
+    /// `max(x)`.
+    Max,
+    /// `minif(x, p)`.
+    MinIf,
+    /// `maxif(x, p)`.
+    MaxIf,
+    /// `make_set(x)`: distinct values as a dynamic array.
+    MakeSet,
+    /// `make_set_if(x, p)`.
+    MakeSetIf,
+    /// `make_list(x)`: all values as a dynamic array.
+    MakeList,
+    /// `make_list_if(x, p)`.
+    MakeListIf,
+    /// `arg_max(x, cols)`: the row where `x` is largest.
+    ArgMax,
+    /// `arg_min(x, cols)`: the row where `x` is smallest.
+    ArgMin,
+    /// `take_any(x)`: any value of the group.
+    TakeAny,
 }
 
 /// A bound `join`.

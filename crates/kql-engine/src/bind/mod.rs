@@ -9,6 +9,8 @@ mod expr;
 mod functions;
 mod literal;
 mod names;
+mod shape;
+mod summarize;
 mod tabular;
 mod values;
 

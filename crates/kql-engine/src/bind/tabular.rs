@@ -115,7 +115,7 @@ impl Binder<'_> {
                 to,
                 step,
             } => self.bind_range(column, from, to, step, span),
-            Ast::Union(_) => Err(not_supported("the `union` operator").with_span(span)),
+            Ast::Union(union) => self.bind_union(None, union, span),
             _ => {
                 Err(semantic("expected a tabular expression, such as a table name").with_span(span))
             }
@@ -176,7 +176,59 @@ impl Binder<'_> {
                 Ok(plan)
             }
             OperatorKind::Project(assignments) => self.bind_project(input, assignments),
+            OperatorKind::ProjectAway(patterns) => {
+                self.bind_project_away_keep(input, patterns, false, span)
+            }
+            OperatorKind::ProjectKeep(patterns) => {
+                self.bind_project_away_keep(input, patterns, true, span)
+            }
+            OperatorKind::ProjectRename(renames) => self.bind_project_rename(input, renames, span),
+            OperatorKind::ProjectReorder(columns) => {
+                self.bind_project_reorder(input, columns, span)
+            }
+            OperatorKind::Summarize(summarize) => self.bind_summarize(input, summarize),
+            OperatorKind::Count => Ok(self.bind_count(input)),
+            OperatorKind::Distinct(exprs) => self.bind_distinct(input, exprs),
+            OperatorKind::Take(count) => {
+                let count = self.bind_count_argument(count, "take")?;
+                let columns = input.columns.clone();
+                Ok(Plan {
+                    kind: PlanKind::Take {
+                        input: Box::new(input),
+                        count,
+                    },
+                    columns,
+                })
+            }
+            OperatorKind::Sort(keys) => self.bind_sort(input, keys),
+            OperatorKind::Top(top) => {
+                let count = self.bind_count_argument(&top.count, "top")?;
+                let sorted = self.bind_sort(input, std::slice::from_ref(&top.by))?;
+                let columns = sorted.columns.clone();
+                Ok(Plan {
+                    kind: PlanKind::Take {
+                        input: Box::new(sorted),
+                        count,
+                    },
+                    columns,
+                })
+            }
+            OperatorKind::Union(union) => self.bind_union(Some(input), union, span),
             OperatorKind::Join(join) => self.bind_join(input, join, span),
+            OperatorKind::As(_) => Ok(input),
+            OperatorKind::Render(_) => {
+                self.warnings.push(
+                    Diagnostic::new(
+                        kql_parser::DiagnosticKind::NotSupported,
+                        "`render` is ignored: kql does not draw charts",
+                    )
+                    .warning()
+                    .with_span(span),
+                );
+                Ok(input)
+            }
+            OperatorKind::Serialize(columns) if columns.is_empty() => Ok(input),
+            OperatorKind::GetSchema => Ok(getschema(&input.columns)),
             other => Err(
                 not_supported(format!("the `{}` operator", operator_name(other))).with_span(span),
             ),
@@ -222,6 +274,52 @@ impl Binder<'_> {
             kind: PlanKind::Project {
                 input: Box::new(input),
                 exprs,
+            },
+            columns,
+        })
+    }
+
+    /// The row count of `take` and `top`: a non-negative constant.
+    fn bind_count_argument(&mut self, expr: &Expr, operator: &str) -> DiagResult<usize> {
+        let value = self.bind_constant(expr)?;
+        let value = arrow::compute::cast(&value, &arrow::datatypes::DataType::Int64)
+            .ok()
+            .and_then(|array| super::literal::as_usize(&array));
+        value.ok_or_else(|| {
+            semantic(format!(
+                "`{operator}` needs a non-negative whole number of rows"
+            ))
+            .with_span(expr.span)
+        })
+    }
+
+    /// `sort by Key [asc|desc] [nulls first|last], ...`: descending by default, nulls last
+    /// when descending and first when ascending (`K:sort-operator`).
+    fn bind_sort(&mut self, input: Plan, keys: &[kql_parser::ast::SortKey]) -> DiagResult<Plan> {
+        use kql_parser::ast::{NullsPosition, SortOrder};
+        let mut bound = Vec::new();
+        for key in keys {
+            let expr = self.bind_expr(&key.expr, &input.columns, "sort")?;
+            if expr.ty == KustoType::Dynamic {
+                return Err(semantic("cannot sort by a `dynamic` value").with_span(key.expr.span));
+            }
+            let descending = key.order != Some(SortOrder::Ascending);
+            let nulls_first = match key.nulls {
+                Some(NullsPosition::First) => true,
+                Some(NullsPosition::Last) => false,
+                None => !descending,
+            };
+            bound.push(crate::plan::SortKey {
+                expr,
+                descending,
+                nulls_first,
+            });
+        }
+        let columns = input.columns.clone();
+        Ok(Plan {
+            kind: PlanKind::Sort {
+                input: Box::new(input),
+                keys: bound,
             },
             columns,
         })
@@ -388,6 +486,46 @@ impl Binder<'_> {
 }
 
 use kql_parser::Diagnostic;
+
+/// `getschema`: one row per input column.
+fn getschema(columns: &Columns) -> Plan {
+    use arrow::array::{Int32Array, StringArray};
+    use std::sync::Arc;
+    let dotnet = |ty: KustoType| match ty {
+        KustoType::Bool => "System.SByte",
+        KustoType::Int => "System.Int32",
+        KustoType::Long => "System.Int64",
+        KustoType::Real => "System.Double",
+        KustoType::Decimal => "System.Data.SqlTypes.SqlDecimal",
+        KustoType::String => "System.String",
+        KustoType::DateTime => "System.DateTime",
+        KustoType::TimeSpan => "System.TimeSpan",
+        KustoType::Guid => "System.Guid",
+        KustoType::Dynamic => "System.Object",
+    };
+    let arrays: Vec<arrow::array::ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            columns.iter().map(|c| c.name.as_str()),
+        )),
+        Arc::new(Int32Array::from_iter_values(0..columns.len() as i32)),
+        Arc::new(StringArray::from_iter_values(
+            columns.iter().map(|c| dotnet(c.ty)),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            columns.iter().map(|c| c.ty.to_string()),
+        )),
+    ];
+    let out = vec![
+        Column::new("ColumnName", KustoType::String),
+        Column::new("ColumnOrdinal", KustoType::Int),
+        Column::new("DataType", KustoType::String),
+        Column::new("ColumnType", KustoType::String),
+    ];
+    Plan {
+        kind: PlanKind::Values { arrays },
+        columns: out,
+    }
+}
 
 /// `$left.Name` or `$right.Name` as (`$left`, Name).
 fn side_column(expr: &Expr) -> DiagResult<(&str, &kql_parser::ast::Ident)> {

@@ -1,6 +1,9 @@
 //! Running a bound plan: each operator turns its input batches into output batches.
 
+mod aggregate;
 mod join;
+mod order;
+mod union;
 
 use std::sync::Arc;
 
@@ -73,6 +76,39 @@ impl Executor<'_> {
                         .map(|expr| evaluate(expr, &batch)?.into_array(rows))
                         .collect::<DiagResult<Vec<ArrayRef>>>()?;
                     out.push(make_batch(&plan.columns, arrays, rows)?);
+                }
+                Ok(out)
+            }
+            PlanKind::Take { input, count } => match &input.kind {
+                // `top`: sort only as far as needed.
+                PlanKind::Sort {
+                    input: sorted,
+                    keys,
+                } => {
+                    let batches = self.run(sorted)?;
+                    order::sort(&sorted.columns, &batches, keys, Some(*count))
+                }
+                _ => Ok(order::take(self.run(input)?, *count)),
+            },
+            PlanKind::Sort { input, keys } => {
+                let batches = self.run(input)?;
+                order::sort(&input.columns, &batches, keys, None)
+            }
+            PlanKind::Aggregate(aggregate) => {
+                let batches = self.run(&aggregate.input)?;
+                aggregate::summarize(aggregate, &plan.columns, &batches)
+            }
+            PlanKind::Union { inputs, sources } => {
+                let mut out = Vec::new();
+                for (index, (input, mapping)) in inputs.iter().enumerate() {
+                    let source = sources.as_ref().and_then(|names| names.get(index));
+                    let batches = self.run(input)?;
+                    out.extend(union::map_input(
+                        &plan.columns,
+                        batches,
+                        mapping,
+                        source.map(String::as_str),
+                    )?);
                 }
                 Ok(out)
             }

@@ -1,0 +1,338 @@
+//! Operators that only choose, rename or reorder columns: `project-away`, `project-keep`,
+//! `project-rename`, `project-reorder`; and `union`, which lines up columns by name.
+
+use std::collections::HashMap;
+
+use kql_parser::Span;
+use kql_parser::ast::{ColumnPattern, ExprKind as Ast, Rename, ReorderColumn, SortOrder, Union};
+
+use super::Binder;
+use super::names::{close_names, did_you_mean};
+use crate::error::{DiagResult, not_supported, semantic};
+use crate::plan::{BoundExpr, Column, Columns, ExprKind, Plan, PlanKind};
+use crate::types::KustoType;
+
+/// True when `name` matches `pattern`, where `*` stands for any run of characters.
+pub(crate) fn matches_pattern(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// A projection of input columns by index, keeping their names and types unless renamed.
+fn select(input: Plan, picks: Vec<(usize, String)>, span: Span) -> Plan {
+    let exprs = picks
+        .iter()
+        .map(|(index, _)| BoundExpr {
+            kind: ExprKind::Column(*index),
+            ty: input.columns[*index].ty,
+            span,
+        })
+        .collect();
+    let columns = picks
+        .iter()
+        .map(|(index, name)| Column::new(name.clone(), input.columns[*index].ty))
+        .collect();
+    Plan {
+        kind: PlanKind::Project {
+            input: Box::new(input),
+            exprs,
+        },
+        columns,
+    }
+}
+
+impl Binder<'_> {
+    /// The input columns a pattern matches; a plain name must exist.
+    fn matching(
+        &mut self,
+        pattern: &ColumnPattern,
+        input: &Columns,
+        operator: &str,
+    ) -> DiagResult<Vec<usize>> {
+        let found: Vec<usize> = input
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| matches_pattern(&pattern.pattern, &column.name))
+            .map(|(index, _)| index)
+            .collect();
+        if found.is_empty() && !pattern.pattern.contains('*') {
+            let close = close_names(&pattern.pattern, input.iter().map(|c| c.name.as_str()));
+            let mut diagnostic = semantic(format!(
+                "`{operator}` operator: failed to resolve column named `{}`",
+                pattern.pattern
+            ))
+            .with_span(pattern.span);
+            if let Some(hint) = did_you_mean(&close) {
+                diagnostic = diagnostic.with_hint(hint);
+            }
+            return Err(diagnostic);
+        }
+        Ok(found)
+    }
+
+    /// `project-away` (`keep == false`) or `project-keep` (`keep == true`).
+    pub(crate) fn bind_project_away_keep(
+        &mut self,
+        input: Plan,
+        patterns: &[ColumnPattern],
+        keep: bool,
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let operator = if keep { "project-keep" } else { "project-away" };
+        let mut matched = vec![false; input.columns.len()];
+        for pattern in patterns {
+            for index in self.matching(pattern, &input.columns, operator)? {
+                matched[index] = true;
+            }
+        }
+        let picks = input
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| matched[*index] == keep)
+            .map(|(index, column)| (index, column.name.clone()))
+            .collect();
+        Ok(select(input, picks, span))
+    }
+
+    /// `project-rename New = Old, ...`.
+    pub(crate) fn bind_project_rename(
+        &mut self,
+        input: Plan,
+        renames: &[Rename],
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let mut names: Vec<String> = input.columns.iter().map(|c| c.name.clone()).collect();
+        for rename in renames {
+            let pattern = ColumnPattern {
+                pattern: rename.old.name.clone(),
+                span: rename.old.span,
+            };
+            let index = self.matching(&pattern, &input.columns, "project-rename")?[0];
+            names[index] = rename.new.name.clone();
+        }
+        for (index, name) in names.iter().enumerate() {
+            if names[..index].contains(name) {
+                return Err(
+                    semantic(format!("`project-rename` makes two columns named `{name}`"))
+                        .with_span(span),
+                );
+            }
+        }
+        let picks = names.into_iter().enumerate().collect();
+        Ok(select(input, picks, span))
+    }
+
+    /// `project-reorder A, B* asc`: the listed columns first, then the others.
+    pub(crate) fn bind_project_reorder(
+        &mut self,
+        input: Plan,
+        columns: &[ReorderColumn],
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let mut order: Vec<usize> = Vec::new();
+        for column in columns {
+            let mut found = self.matching(&column.pattern, &input.columns, "project-reorder")?;
+            match column.order {
+                Some(SortOrder::Ascending) => {
+                    found.sort_by(|a, b| input.columns[*a].name.cmp(&input.columns[*b].name))
+                }
+                Some(SortOrder::Descending) => {
+                    found.sort_by(|a, b| input.columns[*b].name.cmp(&input.columns[*a].name))
+                }
+                None => {}
+            }
+            order.extend(
+                found
+                    .into_iter()
+                    .filter(|index| !order.contains(index))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        order.extend(
+            (0..input.columns.len())
+                .filter(|index| !order.contains(index))
+                .collect::<Vec<_>>(),
+        );
+        let picks = order
+            .into_iter()
+            .map(|index| (index, input.columns[index].name.clone()))
+            .collect();
+        Ok(select(input, picks, span))
+    }
+
+    /// `union [params] T1, T2` (after `first`, the piped input, when there is one).
+    pub(crate) fn bind_union(
+        &mut self,
+        first: Option<Plan>,
+        union: &Union,
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let mut kind_inner = false;
+        let mut source_column = None;
+        let mut fuzzy = false;
+        for param in &union.params {
+            let value = match &param.value.kind {
+                Ast::Name(ident) => ident.name.clone(),
+                Ast::Literal(kql_parser::ast::Literal::Bool(value)) => value.to_string(),
+                _ => String::new(),
+            };
+            match (param.name.name.as_str(), value.as_str()) {
+                ("kind", "inner") => kind_inner = true,
+                ("kind", "outer") => kind_inner = false,
+                ("withsource" | "with_source", name) if !name.is_empty() => {
+                    source_column = Some(name.to_string())
+                }
+                ("isfuzzy", "true") => fuzzy = true,
+                ("isfuzzy", "false") => fuzzy = false,
+                (name, _) if name.starts_with("hint.") => {}
+                (name, _) => {
+                    return Err(semantic(format!("unknown `union` parameter `{name}`"))
+                        .with_span(param.name.span));
+                }
+            }
+        }
+
+        let mut inputs: Vec<(String, Plan)> = Vec::new();
+        if let Some(first) = first {
+            inputs.push(("union_arg0".to_string(), first));
+        }
+        for table in &union.tables {
+            match &table.kind {
+                Ast::Name(ident) if ident.name.contains('*') => {
+                    let names: Vec<String> = self
+                        .tables
+                        .keys()
+                        .filter(|name| matches_pattern(&ident.name, name))
+                        .cloned()
+                        .collect();
+                    for name in names {
+                        let expr = kql_parser::ast::Expr::new(
+                            Ast::Name(kql_parser::ast::Ident::new(name.clone(), ident.span)),
+                            ident.span,
+                        );
+                        inputs.push((name, self.bind_tabular(&expr)?));
+                    }
+                }
+                Ast::Name(ident) => match self.bind_tabular(table) {
+                    Ok(plan) => inputs.push((ident.name.clone(), plan)),
+                    Err(_) if fuzzy => {}
+                    Err(error) => return Err(error),
+                },
+                _ => {
+                    let index = inputs.len();
+                    inputs.push((format!("union_arg{index}"), self.bind_tabular(table)?));
+                }
+            }
+        }
+        if inputs.is_empty() {
+            return Err(semantic("`union` has no tables to combine").with_span(span));
+        }
+
+        // Output columns by name; a name with several types gets one `name_type` column each.
+        let mut types_by_name: HashMap<&str, Vec<KustoType>> = HashMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        for (_, plan) in &inputs {
+            for column in &plan.columns {
+                let types = types_by_name
+                    .entry(column.name.as_str())
+                    .or_insert_with(|| {
+                        order.push(column.name.as_str());
+                        Vec::new()
+                    });
+                if !types.contains(&column.ty) {
+                    types.push(column.ty);
+                }
+            }
+        }
+        let mut columns: Columns = Vec::new();
+        for name in &order {
+            let types = &types_by_name[name];
+            let in_all = inputs
+                .iter()
+                .all(|(_, plan)| plan.columns.iter().any(|c| c.name == *name));
+            if kind_inner && !in_all {
+                continue;
+            }
+            if types.len() == 1 {
+                columns.push(Column::new(*name, types[0]));
+            } else {
+                for ty in types {
+                    columns.push(Column::new(format!("{name}_{ty}"), *ty));
+                }
+            }
+        }
+        let column_of = |name: &str, ty: KustoType, columns: &Columns| {
+            columns
+                .iter()
+                .position(|c| c.name == name && c.ty == ty)
+                .or_else(|| {
+                    let suffixed = format!("{name}_{ty}");
+                    columns.iter().position(|c| c.name == suffixed)
+                })
+        };
+        let mut mapped = Vec::new();
+        for (_, plan) in &inputs {
+            let mut mapping = vec![None; columns.len()];
+            for (index, column) in plan.columns.iter().enumerate() {
+                if let Some(out) = column_of(&column.name, column.ty, &columns) {
+                    mapping[out] = Some(index);
+                }
+            }
+            mapped.push(mapping);
+        }
+        let sources = source_column
+            .as_ref()
+            .map(|_| inputs.iter().map(|(name, _)| name.clone()).collect());
+        if let Some(name) = source_column {
+            if columns.iter().any(|c| c.name == name) {
+                return Err(not_supported(
+                    "a `withsource` column that clashes with a table column",
+                )
+                .with_span(span));
+            }
+            columns.insert(0, Column::new(name, KustoType::String));
+            for mapping in &mut mapped {
+                mapping.insert(0, None);
+            }
+        }
+        let inputs = inputs
+            .into_iter()
+            .map(|(_, plan)| plan)
+            .zip(mapped)
+            .collect();
+        Ok(Plan {
+            kind: PlanKind::Union { inputs, sources },
+            columns,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_pattern;
+
+    #[test]
+    fn wildcards_match_runs_of_characters() {
+        assert!(matches_pattern("Account*", "AccountName"));
+        assert!(matches_pattern("*Name", "AccountName"));
+        assert!(matches_pattern("A*N*e", "AccountName"));
+        assert!(!matches_pattern("Account*", "TargetAccount"));
+        assert!(matches_pattern("Exact", "Exact"));
+        assert!(!matches_pattern("a*a", "a"));
+    }
+}

@@ -1,0 +1,416 @@
+//! Binding `summarize`, `count` and `distinct` into an aggregate plan.
+//!
+//! Output naming follows Kusto (checked against recorded answers): group keys keep their
+//! column name (`bin(TimeGenerated, 1h)` is `TimeGenerated`); an unnamed aggregate is
+//! `count_`, `countif_`, `sum_x`, `dcountif_x`, `set_x` (`make_set`), `list_x` (`make_list`);
+//! `take_any(x)` and `arg_max(x, y)` keep `x` and `y`; clashes get numeric suffixes.
+
+use kql_parser::Span;
+use kql_parser::ast::{Argument, Assignment, Expr, ExprKind as Ast, Summarize};
+
+use super::Binder;
+use super::expr::expect_type;
+use super::names::unique_names;
+use crate::error::{DiagResult, not_supported, semantic};
+use crate::plan::{
+    Aggregate, AggregateFunction, AggregatePlan, BoundExpr, Column, Columns, ExprKind, Plan,
+    PlanKind,
+};
+use crate::types::KustoType;
+
+/// Kusto's default and maximum size of `make_set`/`make_list` results.
+const MAX_SET_SIZE: usize = 1_048_576;
+
+impl Binder<'_> {
+    /// `summarize aggregates by keys`.
+    pub(crate) fn bind_summarize(
+        &mut self,
+        input: Plan,
+        summarize: &Summarize,
+    ) -> DiagResult<Plan> {
+        let mut names = Vec::new();
+        let mut types = Vec::new();
+        let mut keys = Vec::new();
+        for (index, key) in summarize.by.iter().enumerate() {
+            let bound = self.bind_expr(&key.value, &input.columns, "summarize")?;
+            names.push(match &key.name {
+                Some(name) => name.name.clone(),
+                None => key_name(&key.value, index),
+            });
+            types.push(bound.ty);
+            keys.push(bound);
+        }
+        let key_columns: Vec<usize> = keys.iter().filter_map(column_index).collect();
+
+        let mut aggregates = Vec::new();
+        for assignment in &summarize.aggregates {
+            let (aggregate, outputs) =
+                self.bind_aggregate(assignment, &input.columns, &key_columns)?;
+            for (name, ty) in outputs {
+                names.push(name);
+                types.push(ty);
+            }
+            aggregates.push(aggregate);
+        }
+
+        let columns = unique_names(&names)
+            .into_iter()
+            .zip(types)
+            .map(|(name, ty)| Column::new(name, ty))
+            .collect();
+        let plan = AggregatePlan {
+            input,
+            keys,
+            aggregates,
+        };
+        Ok(Plan {
+            kind: PlanKind::Aggregate(Box::new(plan)),
+            columns,
+        })
+    }
+
+    /// `count`: one row, one `long` column `Count`.
+    pub(crate) fn bind_count(&mut self, input: Plan) -> Plan {
+        let aggregate = Aggregate {
+            function: AggregateFunction::Count,
+            args: Vec::new(),
+            carried: Vec::new(),
+            max_size: 0,
+        };
+        let plan = AggregatePlan {
+            input,
+            keys: Vec::new(),
+            aggregates: vec![aggregate],
+        };
+        let columns = vec![Column::new("Count", KustoType::Long)];
+        Plan {
+            kind: PlanKind::Aggregate(Box::new(plan)),
+            columns,
+        }
+    }
+
+    /// `distinct a, b` or `distinct *`: the distinct combinations.
+    pub(crate) fn bind_distinct(&mut self, input: Plan, exprs: &[Expr]) -> DiagResult<Plan> {
+        let mut keys = Vec::new();
+        let mut columns: Columns = Vec::new();
+        for (index, expr) in exprs.iter().enumerate() {
+            if matches!(expr.kind, Ast::Star) {
+                for (i, column) in input.columns.iter().enumerate() {
+                    let span = expr.span;
+                    keys.push(BoundExpr {
+                        kind: ExprKind::Column(i),
+                        ty: column.ty,
+                        span,
+                    });
+                    columns.push(column.clone());
+                }
+                continue;
+            }
+            let bound = self.bind_expr(expr, &input.columns, "distinct")?;
+            columns.push(Column::new(key_name(expr, index), bound.ty));
+            keys.push(bound);
+        }
+        let plan = AggregatePlan {
+            input,
+            keys,
+            aggregates: Vec::new(),
+        };
+        Ok(Plan {
+            kind: PlanKind::Aggregate(Box::new(plan)),
+            columns,
+        })
+    }
+
+    /// One aggregate and its output columns (name, type).
+    fn bind_aggregate(
+        &mut self,
+        assignment: &Assignment,
+        input: &Columns,
+        key_columns: &[usize],
+    ) -> DiagResult<(Aggregate, Vec<(String, KustoType)>)> {
+        let span = assignment.value.span;
+        let (name, args) = match &assignment.value.kind {
+            Ast::Call { name, args } => (name, args),
+            _ => {
+                return Err(semantic(
+                    "`summarize` expects aggregation functions such as `count()`",
+                )
+                .with_span(span)
+                .with_hint("compute the value with `extend` before `summarize`"));
+            }
+        };
+        let function = aggregate_function(&name.name).ok_or_else(|| {
+            not_supported(format!("the aggregation function `{}`", name.name)).with_span(name.span)
+        })?;
+        let (aggregate, mut outputs) =
+            self.bind_aggregate_args(function, args, input, key_columns, span)?;
+        if let Some(given) = &assignment.name {
+            match outputs.first_mut() {
+                Some(first) => first.0 = given.name.clone(),
+                None => {
+                    return Err(semantic("this aggregate has no column to name").with_span(span));
+                }
+            }
+        }
+        Ok((aggregate, outputs))
+    }
+
+    fn bind_aggregate_args(
+        &mut self,
+        function: AggregateFunction,
+        args: &[Argument],
+        input: &Columns,
+        key_columns: &[usize],
+        span: Span,
+    ) -> DiagResult<(Aggregate, Vec<(String, KustoType)>)> {
+        use AggregateFunction::*;
+        let arity = |range: std::ops::RangeInclusive<usize>| -> DiagResult<()> {
+            if range.contains(&args.len()) {
+                Ok(())
+            } else {
+                Err(semantic(format!(
+                    "this aggregation takes {} to {} arguments, found {}",
+                    range.start(),
+                    range.end(),
+                    args.len()
+                ))
+                .with_span(span))
+            }
+        };
+        let mut aggregate = Aggregate {
+            function,
+            args: Vec::new(),
+            carried: Vec::new(),
+            max_size: MAX_SET_SIZE,
+        };
+
+        if matches!(function, ArgMax | ArgMin) {
+            if args.is_empty() {
+                return Err(
+                    semantic("`arg_max`/`arg_min` need the expression to maximise").with_span(span),
+                );
+            }
+            let value = self.bind_expr(&args[0].value, input, "summarize")?;
+            let prefix = if function == ArgMax { "max" } else { "min" };
+            let mut outputs = vec![(value_name(prefix, &value, input, true), value.ty)];
+            let value_column = column_index(&value);
+            for arg in &args[1..] {
+                if matches!(arg.value.kind, Ast::Star) {
+                    for (index, column) in input.iter().enumerate() {
+                        if Some(index) != value_column && !key_columns.contains(&index) {
+                            aggregate.carried.push(index);
+                            outputs.push((column.name.clone(), column.ty));
+                        }
+                    }
+                    continue;
+                }
+                let carried = self.bind_expr(&arg.value, input, "summarize")?;
+                let Some(index) = column_index(&carried) else {
+                    return Err(
+                        not_supported("an expression returned by `arg_max`/`arg_min`")
+                            .with_span(arg.value.span)
+                            .with_hint("compute it with `extend` first"),
+                    );
+                };
+                aggregate.carried.push(index);
+                outputs.push((input[index].name.clone(), input[index].ty));
+            }
+            aggregate.args.push(value);
+            return Ok((aggregate, outputs));
+        }
+
+        let (value_count, has_predicate) = match function {
+            Count => {
+                arity(0..=1)?;
+                (args.len(), false)
+            }
+            CountIf => (0, true),
+            DCount | Sum | Avg | Min | Max | TakeAny => (1, false),
+            MakeSet | MakeList => (1, false),
+            DCountIf | SumIf | AvgIf | MinIf | MaxIf | MakeSetIf | MakeListIf => (1, true),
+            ArgMax | ArgMin => (1, false),
+        };
+        let optional_size = matches!(function, MakeSet | MakeList | MakeSetIf | MakeListIf);
+        let expected = value_count + usize::from(has_predicate);
+        if function == DCount {
+            arity(1..=2)?; // the accuracy level changes nothing in an exact count
+        } else if optional_size {
+            arity(expected..=expected + 1)?;
+        } else if function != Count {
+            arity(expected..=expected)?;
+        }
+
+        let mut bound = Vec::new();
+        for arg in args.iter().take(expected) {
+            bound.push(self.bind_expr(&arg.value, input, "summarize")?);
+        }
+        if has_predicate && let Some(predicate) = bound.pop() {
+            bound.push(expect_type(predicate, KustoType::Bool, "the predicate")?);
+        }
+        if optional_size && args.len() == expected + 1 {
+            let size = self.bind_constant(&args[expected].value)?;
+            aggregate.max_size = super::literal::as_usize(&size).ok_or_else(|| {
+                semantic("the size limit must be a positive `long`").with_span(span)
+            })?;
+        }
+
+        let value = if value_count == 1 {
+            bound.first()
+        } else {
+            None
+        };
+        let value_ty = value.map_or(KustoType::Long, |v| v.ty);
+        let numeric_or_timespan = value_ty.is_numeric() || value_ty == KustoType::TimeSpan;
+        if matches!(function, Sum | SumIf | Avg | AvgIf) && !numeric_or_timespan {
+            return Err(
+                semantic(format!("cannot sum or average values of type `{value_ty}`"))
+                    .with_span(span),
+            );
+        }
+        let (name, ty) = match function {
+            Count => match value {
+                Some(value) => (value_name("count", value, input, false), KustoType::Long),
+                None => ("count_".to_string(), KustoType::Long),
+            },
+            CountIf => ("countif_".to_string(), KustoType::Long),
+            DCount | DCountIf => (
+                value_name(prefix(function), value_or(value, span)?, input, false),
+                KustoType::Long,
+            ),
+            Sum | SumIf => {
+                let ty = match value_ty {
+                    KustoType::Int | KustoType::Long => KustoType::Long,
+                    KustoType::TimeSpan => KustoType::TimeSpan,
+                    _ => KustoType::Real,
+                };
+                (
+                    value_name(prefix(function), value_or(value, span)?, input, false),
+                    ty,
+                )
+            }
+            Avg | AvgIf => {
+                let ty = if value_ty == KustoType::TimeSpan {
+                    KustoType::TimeSpan
+                } else {
+                    KustoType::Real
+                };
+                (
+                    value_name(prefix(function), value_or(value, span)?, input, false),
+                    ty,
+                )
+            }
+            Min | Max | MinIf | MaxIf => (
+                value_name(prefix(function), value_or(value, span)?, input, false),
+                value_ty,
+            ),
+            MakeSet | MakeSetIf => (
+                value_name("set", value_or(value, span)?, input, false),
+                KustoType::Dynamic,
+            ),
+            MakeList | MakeListIf => (
+                value_name("list", value_or(value, span)?, input, false),
+                KustoType::Dynamic,
+            ),
+            TakeAny => (
+                value_name("any", value_or(value, span)?, input, true),
+                value_ty,
+            ),
+            ArgMax | ArgMin => unreachable_arg(span)?,
+        };
+        aggregate.args = bound;
+        Ok((aggregate, vec![(name, ty)]))
+    }
+}
+
+fn unreachable_arg(span: Span) -> DiagResult<(String, KustoType)> {
+    Err(kql_parser::Diagnostic::internal("arg_max is bound separately").with_span(span))
+}
+
+fn value_or(value: Option<&BoundExpr>, span: Span) -> DiagResult<&BoundExpr> {
+    value.ok_or_else(|| {
+        kql_parser::Diagnostic::internal("an aggregate lost its value").with_span(span)
+    })
+}
+
+/// The name prefix of an aggregate's unnamed output.
+fn prefix(function: AggregateFunction) -> &'static str {
+    use AggregateFunction::*;
+    match function {
+        Count => "count",
+        CountIf => "countif",
+        DCount => "dcount",
+        DCountIf => "dcountif",
+        Sum => "sum",
+        SumIf => "sumif",
+        Avg => "avg",
+        AvgIf => "avgif",
+        Min => "min",
+        Max => "max",
+        MinIf => "minif",
+        MaxIf => "maxif",
+        MakeSet | MakeSetIf => "set",
+        MakeList | MakeListIf => "list",
+        ArgMax => "max",
+        ArgMin => "min",
+        TakeAny => "any",
+    }
+}
+
+/// `prefix_column` for a column argument (or just `column` when `bare`), else `prefix_`.
+fn value_name(prefix: &str, value: &BoundExpr, input: &Columns, bare: bool) -> String {
+    match column_index(value).and_then(|index| input.get(index)) {
+        Some(column) if bare => column.name.clone(),
+        Some(column) => format!("{prefix}_{}", column.name),
+        None => format!("{prefix}_"),
+    }
+}
+
+/// The input column an expression reads directly, if it is a plain column reference.
+fn column_index(expr: &BoundExpr) -> Option<usize> {
+    match &expr.kind {
+        ExprKind::Column(index) => Some(*index),
+        ExprKind::Cast(inner) => column_index(inner),
+        _ => None,
+    }
+}
+
+/// The name of an unnamed group key: the column's name, also for a function of a column
+/// such as `bin(TimeGenerated, 1h)`; else `Column1`, `Column2`...
+fn key_name(expr: &Expr, index: usize) -> String {
+    match &expr.kind {
+        Ast::Name(ident) => ident.name.clone(),
+        Ast::Paren(inner) => key_name(inner, index),
+        Ast::Call { args, .. } => match args.first().map(|arg| &arg.value.kind) {
+            Some(Ast::Name(ident)) => ident.name.clone(),
+            _ => format!("Column{}", index + 1),
+        },
+        _ => format!("Column{}", index + 1),
+    }
+}
+
+/// The aggregation function a name stands for, with Kusto's aliases.
+fn aggregate_function(name: &str) -> Option<AggregateFunction> {
+    use AggregateFunction::*;
+    Some(match name {
+        "count" => Count,
+        "countif" => CountIf,
+        "dcount" => DCount,
+        "dcountif" => DCountIf,
+        "sum" => Sum,
+        "sumif" => SumIf,
+        "avg" => Avg,
+        "avgif" => AvgIf,
+        "min" => Min,
+        "max" => Max,
+        "minif" => MinIf,
+        "maxif" => MaxIf,
+        "make_set" | "makeset" => MakeSet,
+        "make_set_if" => MakeSetIf,
+        "make_list" | "makelist" => MakeList,
+        "make_list_if" => MakeListIf,
+        "arg_max" => ArgMax,
+        "arg_min" => ArgMin,
+        "take_any" | "any" => TakeAny,
+        _ => return None,
+    })
+}

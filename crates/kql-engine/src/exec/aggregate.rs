@@ -1,0 +1,356 @@
+//! `summarize`: grouping rows by key and computing aggregates per group.
+//!
+//! Rules from `K:summarize-operator` and the aggregation pages: aggregates ignore nulls;
+//! without `by`, an empty input still gives one row (count 0, sums 0, `make_*` `[]`, other
+//! aggregates null); with `by`, an empty input gives no rows. Null keys form their own group.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, BooleanArray, DurationNanosecondArray, Float64Array, Int64Array, RecordBatch,
+    StringArray, UInt32Array, make_comparator,
+};
+use arrow::compute::{SortOptions, concat_batches, take};
+use arrow::datatypes::DataType;
+use arrow::row::{RowConverter, SortField};
+use kql_parser::Diagnostic;
+
+use super::{Batches, make_batch};
+use crate::error::{DiagResult, arrow_error};
+use crate::eval::evaluate;
+use crate::plan::{Aggregate, AggregateFunction, AggregatePlan, Columns, arrow_schema};
+use crate::types::KustoType;
+
+/// Groups of a batch: the group of each row and the first row of each group.
+struct Groups {
+    of_row: Vec<usize>,
+    first_rows: Vec<u32>,
+}
+
+impl Groups {
+    fn count(&self) -> usize {
+        self.first_rows.len()
+    }
+}
+
+/// Runs a `summarize` over all input batches.
+pub(crate) fn summarize(
+    plan: &AggregatePlan,
+    columns: &Columns,
+    batches: &Batches,
+) -> DiagResult<Batches> {
+    let batch = concat_batches(&arrow_schema(&plan.input.columns), batches).map_err(arrow_error)?;
+    let rows = batch.num_rows();
+    let keys = plan
+        .keys
+        .iter()
+        .map(|key| evaluate(key, &batch)?.into_array(rows))
+        .collect::<DiagResult<Vec<ArrayRef>>>()?;
+    let groups = group(&keys, rows)?;
+
+    let first_rows = UInt32Array::from(groups.first_rows.clone());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
+    for key in &keys {
+        arrays.push(take(key.as_ref(), &first_rows, None).map_err(arrow_error)?);
+    }
+    for aggregate in &plan.aggregates {
+        arrays.extend(compute(aggregate, &batch, &groups)?);
+    }
+    Ok(vec![make_batch(columns, arrays, groups.count())?])
+}
+
+/// Assigns rows to groups by key; without keys, every row (and an empty input) is one group.
+fn group(keys: &[ArrayRef], rows: usize) -> DiagResult<Groups> {
+    if keys.is_empty() {
+        return Ok(Groups {
+            of_row: vec![0; rows],
+            first_rows: vec![0],
+        });
+    }
+    let fields = keys
+        .iter()
+        .map(|key| SortField::new(key.data_type().clone()))
+        .collect();
+    let converter = RowConverter::new(fields).map_err(arrow_error)?;
+    let converted = converter.convert_columns(keys).map_err(arrow_error)?;
+    let mut ids: HashMap<&[u8], usize> = HashMap::new();
+    let mut of_row = Vec::with_capacity(rows);
+    let mut first_rows = Vec::new();
+    for row in 0..rows {
+        let next = first_rows.len();
+        let id = *ids.entry(converted.row(row).data()).or_insert(next);
+        if id == next {
+            first_rows.push(row as u32);
+        }
+        of_row.push(id);
+    }
+    Ok(Groups { of_row, first_rows })
+}
+
+/// The output columns of one aggregate.
+fn compute(
+    aggregate: &Aggregate,
+    batch: &RecordBatch,
+    groups: &Groups,
+) -> DiagResult<Vec<ArrayRef>> {
+    use AggregateFunction::*;
+    let rows = batch.num_rows();
+    let args = aggregate
+        .args
+        .iter()
+        .map(|arg| evaluate(arg, batch)?.into_array(rows))
+        .collect::<DiagResult<Vec<ArrayRef>>>()?;
+    let predicate = match aggregate.function {
+        CountIf => args.first().map(as_mask).transpose()?,
+        DCountIf | SumIf | AvgIf | MinIf | MaxIf | MakeSetIf | MakeListIf => {
+            args.get(1).map(as_mask).transpose()?
+        }
+        _ => None,
+    };
+    let selected = |row: usize| predicate.as_ref().is_none_or(|mask| mask.value(row));
+    let value = args.first();
+    let value_ty = aggregate.args.first().map(|arg| arg.ty);
+    let mut counts = vec![0i64; groups.count()];
+
+    let output: ArrayRef = match aggregate.function {
+        Count | CountIf => {
+            for row in 0..rows {
+                let counted = match (aggregate.function, value) {
+                    (Count, Some(value)) => value.is_valid(row),
+                    _ => selected(row),
+                };
+                if counted {
+                    counts[groups.of_row[row]] += 1;
+                }
+            }
+            Arc::new(Int64Array::from(counts))
+        }
+        DCount | DCountIf => {
+            let value = required(value)?;
+            let converter = RowConverter::new(vec![SortField::new(value.data_type().clone())])
+                .map_err(arrow_error)?;
+            let converted = converter
+                .convert_columns(std::slice::from_ref(value))
+                .map_err(arrow_error)?;
+            let mut seen: HashSet<(usize, &[u8])> = HashSet::new();
+            for row in 0..rows {
+                let group = groups.of_row[row];
+                if value.is_valid(row)
+                    && selected(row)
+                    && seen.insert((group, converted.row(row).data()))
+                {
+                    counts[group] += 1;
+                }
+            }
+            Arc::new(Int64Array::from(counts))
+        }
+        Sum | SumIf | Avg | AvgIf => {
+            let value = required(value)?;
+            let average = matches!(aggregate.function, Avg | AvgIf);
+            sum_or_average(value, value_ty, groups, &selected, average)?
+        }
+        Min | Max | MinIf | MaxIf | ArgMax | ArgMin => {
+            let value = required(value)?;
+            let want = if matches!(aggregate.function, Max | MaxIf | ArgMax) {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
+            let best = extreme_rows(value, value_ty, groups, &selected, want)?;
+            let mut out = vec![take(value.as_ref(), &best, None).map_err(arrow_error)?];
+            for column in &aggregate.carried {
+                out.push(take(batch.column(*column).as_ref(), &best, None).map_err(arrow_error)?);
+            }
+            return Ok(out);
+        }
+        TakeAny => {
+            let value = required(value)?;
+            let mut chosen: Vec<Option<u32>> = vec![None; groups.count()];
+            for row in 0..rows {
+                let slot = &mut chosen[groups.of_row[row]];
+                if slot.is_none() && value.is_valid(row) {
+                    *slot = Some(row as u32);
+                }
+            }
+            take(value.as_ref(), &UInt32Array::from(chosen), None).map_err(arrow_error)?
+        }
+        MakeSet | MakeSetIf | MakeList | MakeListIf => {
+            let value = required(value)?;
+            let distinct = matches!(aggregate.function, MakeSet | MakeSetIf);
+            let ty = value_ty.unwrap_or(KustoType::Dynamic);
+            let mut lists: Vec<Vec<serde_json::Value>> = vec![Vec::new(); groups.count()];
+            for row in 0..rows {
+                if !selected(row) || value.is_null(row) {
+                    continue;
+                }
+                let list = &mut lists[groups.of_row[row]];
+                if list.len() >= aggregate.max_size {
+                    continue;
+                }
+                let item = json_value(value, ty, row)?;
+                if !(distinct && list.contains(&item)) {
+                    list.push(item);
+                }
+            }
+            let texts: StringArray = lists
+                .into_iter()
+                .map(|list| Some(serde_json::Value::Array(list).to_string()))
+                .collect();
+            Arc::new(texts)
+        }
+    };
+    Ok(vec![output])
+}
+
+fn required(value: Option<&ArrayRef>) -> DiagResult<&ArrayRef> {
+    value.ok_or_else(|| Diagnostic::internal("an aggregate is missing its argument"))
+}
+
+fn as_mask(array: &ArrayRef) -> DiagResult<BooleanArray> {
+    let mask = array
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .ok_or_else(|| Diagnostic::internal("an aggregate predicate is not boolean"))?;
+    Ok(arrow::compute::prep_null_mask_filter(mask))
+}
+
+/// `sum`/`avg` per group. Integer sums stay `long` (an overflow is an error); reals and
+/// timespans add as they are; averages are reals (timespans for timespans).
+fn sum_or_average(
+    value: &ArrayRef,
+    ty: Option<KustoType>,
+    groups: &Groups,
+    selected: &dyn Fn(usize) -> bool,
+    average: bool,
+) -> DiagResult<ArrayRef> {
+    let n = groups.count();
+    let mut counts = vec![0i64; n];
+    match ty {
+        Some(KustoType::Int | KustoType::Long) if !average => {
+            let longs = arrow::compute::cast(value, &DataType::Int64).map_err(arrow_error)?;
+            let longs = downcast::<Int64Array>(&longs)?;
+            let mut sums = vec![0i64; n];
+            for (row, group) in groups.of_row.iter().enumerate() {
+                if longs.is_valid(row) && selected(row) {
+                    sums[*group] = sums[*group]
+                        .checked_add(longs.value(row))
+                        .ok_or_else(|| crate::error::runtime("`sum` overflowed a long"))?;
+                }
+            }
+            Ok(Arc::new(Int64Array::from(sums)))
+        }
+        Some(KustoType::TimeSpan) => {
+            let spans = downcast::<DurationNanosecondArray>(value)?;
+            let mut sums = vec![0i128; n];
+            for (row, group) in groups.of_row.iter().enumerate() {
+                if spans.is_valid(row) && selected(row) {
+                    sums[*group] += i128::from(spans.value(row));
+                    counts[*group] += 1;
+                }
+            }
+            let values = sums.iter().zip(&counts).map(|(sum, count)| {
+                let total = if average {
+                    (*count > 0).then(|| sum / i128::from(*count))
+                } else {
+                    Some(*sum)
+                };
+                total.and_then(|t| i64::try_from(t).ok())
+            });
+            Ok(Arc::new(values.collect::<DurationNanosecondArray>()))
+        }
+        _ => {
+            let reals = arrow::compute::cast(value, &DataType::Float64).map_err(arrow_error)?;
+            let reals = downcast::<Float64Array>(&reals)?;
+            let mut sums = vec![0f64; n];
+            for (row, group) in groups.of_row.iter().enumerate() {
+                if reals.is_valid(row) && selected(row) {
+                    sums[*group] += reals.value(row);
+                    counts[*group] += 1;
+                }
+            }
+            let values = sums.iter().zip(&counts).map(|(sum, count)| {
+                if average {
+                    (*count > 0).then(|| sum / *count as f64)
+                } else {
+                    Some(*sum)
+                }
+            });
+            Ok(Arc::new(values.collect::<Float64Array>()))
+        }
+    }
+}
+
+/// Per group, the row whose value compares as `want` against all others (the first such
+/// row on ties); null for groups without a non-null value.
+fn extreme_rows(
+    value: &ArrayRef,
+    ty: Option<KustoType>,
+    groups: &Groups,
+    selected: &dyn Fn(usize) -> bool,
+    want: Ordering,
+) -> DiagResult<UInt32Array> {
+    let compare = make_comparator(value.as_ref(), value.as_ref(), SortOptions::default())
+        .map_err(arrow_error)?;
+    let strings = (ty == Some(KustoType::String))
+        .then(|| value.as_any().downcast_ref::<StringArray>())
+        .flatten();
+    let mut best: Vec<Option<u32>> = vec![None; groups.count()];
+    for (row, group) in groups.of_row.iter().enumerate() {
+        // Empty strings are Kusto's "no value" and do not take part.
+        let empty = strings.is_some_and(|s| s.value(row).is_empty());
+        if value.is_null(row) || empty || !selected(row) {
+            continue;
+        }
+        let slot = &mut best[*group];
+        match slot {
+            Some(current) if compare(row, *current as usize) != want => {}
+            _ => *slot = Some(row as u32),
+        }
+    }
+    Ok(UInt32Array::from(best))
+}
+
+fn downcast<T: 'static>(array: &ArrayRef) -> DiagResult<&T> {
+    array
+        .as_any()
+        .downcast_ref::<T>()
+        .ok_or_else(|| Diagnostic::internal("an aggregate got an unexpected array type"))
+}
+
+/// One cell as a JSON value, as it appears inside a `dynamic` array.
+pub(crate) fn json_value(
+    array: &ArrayRef,
+    ty: KustoType,
+    row: usize,
+) -> DiagResult<serde_json::Value> {
+    use arrow::array::{Int32Array, TimestampNanosecondArray};
+    use serde_json::Value;
+    if array.is_null(row) {
+        return Ok(Value::Null);
+    }
+    Ok(match ty {
+        KustoType::Bool => Value::Bool(downcast::<BooleanArray>(array)?.value(row)),
+        KustoType::Int => Value::from(downcast::<Int32Array>(array)?.value(row)),
+        KustoType::Long => Value::from(downcast::<Int64Array>(array)?.value(row)),
+        KustoType::Real | KustoType::Decimal => {
+            let x = downcast::<Float64Array>(array)?.value(row);
+            serde_json::Number::from_f64(x)
+                .map_or_else(|| Value::String(crate::format::real(x)), Value::Number)
+        }
+        KustoType::String | KustoType::Guid => {
+            Value::String(downcast::<StringArray>(array)?.value(row).to_string())
+        }
+        KustoType::Dynamic => {
+            let text = downcast::<StringArray>(array)?.value(row);
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+        }
+        KustoType::DateTime => Value::String(crate::format::datetime(
+            downcast::<TimestampNanosecondArray>(array)?.value(row),
+        )),
+        KustoType::TimeSpan => Value::String(crate::format::timespan(
+            downcast::<DurationNanosecondArray>(array)?.value(row),
+        )),
+    })
+}
