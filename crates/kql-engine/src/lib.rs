@@ -40,6 +40,7 @@ pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod format;
+pub mod functions;
 pub mod plan;
 pub mod source;
 pub mod types;

@@ -422,29 +422,4 @@ pub enum CompareOp {
     Ge,
 }
 
-/// The scalar functions the engine runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Function {
-    /// `coalesce(a, b, ...)`: the first non-null (for strings, non-empty) argument.
-    Coalesce,
-    /// `isempty(x)`.
-    IsEmpty,
-    /// `isnotempty(x)`.
-    IsNotEmpty,
-    /// `isnull(x)`.
-    IsNull,
-    /// `isnotnull(x)`.
-    IsNotNull,
-    /// `strlen(s)`.
-    StrLen,
-    /// `tolower(s)`.
-    ToLower,
-    /// `toupper(s)`.
-    ToUpper,
-    /// `strcat(a, b, ...)`.
-    StrCat,
-    /// `tostring(x)`.
-    ToString,
-    /// `iff(c, a, b)` / `iif`.
-    Iff,
-}
+pub use crate::functions::Function;

@@ -108,7 +108,7 @@ impl Binder<'_> {
                     span,
                 })
             }
-            Ast::Call { name, args } => self.bind_call(name, args, input, operator, span),
+            Ast::Call { name, args } => self.bind_call(name, args, input, operator, span).map(fold),
             Ast::Member { .. } => {
                 Err(not_supported("access to members of dynamic values").with_span(span))
             }
@@ -345,7 +345,7 @@ fn as_string(expr: BoundExpr) -> BoundExpr {
             let span = expr.span;
             BoundExpr {
                 kind: ExprKind::Call {
-                    function: crate::plan::Function::ToString,
+                    function: crate::functions::Function::Text(crate::functions::TextFn::ToString),
                     args: vec![expr],
                 },
                 ty: KustoType::String,

@@ -7,32 +7,14 @@ use kql_parser::Span;
 use kql_parser::ast::{Argument, Ident};
 
 use super::Binder;
-use super::expr::{cast_to, common_numeric, constant_regex, expect_type};
+use super::expr::{constant_regex, expect_type};
 use super::literal::{as_str, must_be_constant};
 use crate::error::{DiagResult, not_supported, semantic};
-use crate::plan::{BoundExpr, Columns, ExprKind, Function};
+use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
-/// The scalar functions known to kql, for "did you mean" hints.
-const KNOWN_FUNCTIONS: &[&str] = &[
-    "ago",
-    "now",
-    "coalesce",
-    "replace_regex",
-    "iff",
-    "iif",
-    "isempty",
-    "isnotempty",
-    "isnull",
-    "isnotnull",
-    "strlen",
-    "tolower",
-    "toupper",
-    "strcat",
-    "tostring",
-    "not",
-    "column_ifexists",
-];
+/// Functions the binder handles itself, for "did you mean" hints.
+const SPECIAL_FUNCTIONS: &[&str] = &["ago", "now", "replace_regex", "not", "column_ifexists"];
 
 impl Binder<'_> {
     /// Binds `name(args)`.
@@ -84,7 +66,9 @@ impl Binder<'_> {
     }
 }
 
-/// Binds a call to a built-in function with already-bound arguments.
+/// Binds a call to a built-in function with already-bound arguments. `now`, `ago`, `not`
+/// and `replace_regex` become plan nodes of their own; the rest belong to the function
+/// families in [`crate::functions`].
 fn bind_function(
     name: &str,
     name_span: Span,
@@ -93,11 +77,6 @@ fn bind_function(
     now: i64,
 ) -> DiagResult<BoundExpr> {
     let count = args.len();
-    let call = |function: Function, args: Vec<BoundExpr>, ty: KustoType| BoundExpr {
-        kind: ExprKind::Call { function, args },
-        ty,
-        span,
-    };
     match name {
         "now" | "ago" => {
             let offset = match args.pop() {
@@ -121,14 +100,6 @@ fn bind_function(
                 span,
             })
         }
-        "coalesce" => {
-            if !(2..=64).contains(&count) {
-                return Err(arity(name, "2 to 64", count, span));
-            }
-            let ty = common_type(&args, span)?;
-            let args = args.into_iter().map(|arg| fit(arg, ty)).collect();
-            Ok(call(Function::Coalesce, args, ty))
-        }
         "replace_regex" => {
             let [source, pattern, rewrite] =
                 <[BoundExpr; 3]>::try_from(args).map_err(|_| arity(name, "3", count, span))?;
@@ -150,17 +121,6 @@ fn bind_function(
                 span,
             })
         }
-        "iff" | "iif" => {
-            let [condition, then, otherwise] =
-                <[BoundExpr; 3]>::try_from(args).map_err(|_| arity(name, "3", count, span))?;
-            let condition = expect_type(condition, KustoType::Bool, "the condition of `iff`")?;
-            let ty = common_type(&[then.clone(), otherwise.clone()], span)?;
-            Ok(call(
-                Function::Iff,
-                vec![condition, fit(then, ty), fit(otherwise, ty)],
-                ty,
-            ))
-        }
         "not" => {
             let [operand] =
                 <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
@@ -171,105 +131,23 @@ fn bind_function(
                 span,
             })
         }
-        "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
-            let [operand] =
-                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
-            let function = match name {
-                "isempty" => Function::IsEmpty,
-                "isnotempty" => Function::IsNotEmpty,
-                "isnull" => Function::IsNull,
-                _ => Function::IsNotNull,
-            };
-            Ok(call(function, vec![operand], KustoType::Bool))
-        }
-        "strlen" | "tolower" | "toupper" => {
-            let [operand] =
-                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
-            let operand = to_string_arg(operand);
-            let (function, ty) = match name {
-                "strlen" => (Function::StrLen, KustoType::Long),
-                "tolower" => (Function::ToLower, KustoType::String),
-                _ => (Function::ToUpper, KustoType::String),
-            };
-            Ok(call(function, vec![operand], ty))
-        }
-        "tostring" => {
-            let [operand] =
-                <[BoundExpr; 1]>::try_from(args).map_err(|_| arity(name, "1", count, span))?;
-            Ok(call(Function::ToString, vec![operand], KustoType::String))
-        }
-        "strcat" => {
-            if !(1..=64).contains(&count) {
-                return Err(arity(name, "1 to 64", count, span));
+        _ => match crate::functions::bind(name, args, span) {
+            Some(bound) => bound,
+            None => {
+                let known = SPECIAL_FUNCTIONS
+                    .iter()
+                    .copied()
+                    .chain(crate::functions::names());
+                let close = super::close_names(name, known);
+                let mut diagnostic =
+                    not_supported(format!("the function `{name}`")).with_span(name_span);
+                if let Some(hint) = super::did_you_mean(&close) {
+                    diagnostic = diagnostic.with_hint(hint);
+                }
+                Err(diagnostic)
             }
-            let args = args.into_iter().map(to_string_arg).collect();
-            Ok(call(Function::StrCat, args, KustoType::String))
-        }
-        _ => {
-            let close = super::close_names(name, KNOWN_FUNCTIONS.iter().copied());
-            let mut diagnostic =
-                not_supported(format!("the function `{name}`")).with_span(name_span);
-            if let Some(hint) = super::did_you_mean(&close) {
-                diagnostic = diagnostic.with_hint(hint);
-            }
-            Err(diagnostic)
-        }
-    }
-}
-
-/// Converts an argument to string as Kusto does for string functions.
-fn to_string_arg(arg: BoundExpr) -> BoundExpr {
-    if matches!(arg.ty, KustoType::String) {
-        return arg;
-    }
-    if matches!(arg.kind, ExprKind::Missing(_)) {
-        return BoundExpr {
-            ty: KustoType::String,
-            ..arg
-        };
-    }
-    let span = arg.span;
-    BoundExpr {
-        kind: ExprKind::Call {
-            function: Function::ToString,
-            args: vec![arg],
         },
-        ty: KustoType::String,
-        span,
     }
-}
-
-/// Gives a missing column the type `ty`, or converts a numeric argument to it.
-fn fit(arg: BoundExpr, ty: KustoType) -> BoundExpr {
-    if matches!(arg.kind, ExprKind::Missing(_)) {
-        return BoundExpr { ty, ..arg };
-    }
-    cast_to(arg, ty)
-}
-
-/// The common type of arguments that must agree: numeric types widen, others must be equal.
-/// Missing columns (permissive mode) take the type of the others.
-fn common_type(args: &[BoundExpr], span: Span) -> DiagResult<KustoType> {
-    let mut common: Option<KustoType> = None;
-    for arg in args
-        .iter()
-        .filter(|arg| !matches!(arg.kind, ExprKind::Missing(_)))
-    {
-        common = Some(match common {
-            None => arg.ty,
-            Some(ty) if ty == arg.ty => ty,
-            Some(ty) if ty.is_numeric() && arg.ty.is_numeric() => common_numeric(ty, arg.ty),
-            Some(ty) => {
-                return Err(semantic(format!(
-                    "the arguments must have one type, found `{ty}` and `{}`",
-                    arg.ty
-                ))
-                .with_span(arg.span)
-                .with_label(span, "in this call"));
-            }
-        });
-    }
-    Ok(common.unwrap_or(KustoType::String))
 }
 
 /// A constant timespan argument in nanoseconds.

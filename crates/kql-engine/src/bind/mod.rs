@@ -22,7 +22,7 @@ use kql_parser::{Diagnostic, Span};
 use crate::error::{DiagResult, Error, not_supported};
 use crate::plan::{BoundExpr, Columns, Plan};
 
-pub(crate) use expr::common_numeric;
+pub(crate) use expr::{cast_to, common_numeric, expect_type};
 pub(crate) use literal::null_of;
 pub use literal::parse_datetime_literal;
 pub use names::{close_names, did_you_mean, unique_names};

@@ -122,32 +122,29 @@ impl Binder<'_> {
         }
     }
 
-    /// `print a = expr, ...`: one row of constants.
+    /// `print a = expr, ...`: one row computed from no input.
     fn bind_print(&mut self, columns: &[Assignment]) -> DiagResult<Plan> {
-        let mut arrays = Vec::new();
-        let mut names = Vec::new();
-        let mut types = Vec::new();
+        let empty = Plan {
+            kind: PlanKind::Values { arrays: Vec::new() },
+            columns: Vec::new(),
+        };
+        let mut exprs = Vec::new();
+        let mut out: Columns = Vec::new();
         for (index, assignment) in columns.iter().enumerate() {
             let value = self.bind_expr(&assignment.value, &Columns::new(), "print")?;
-            let ExprKind::Literal(array) = value.kind else {
-                return Err(Diagnostic::internal("a constant expression was not folded")
-                    .with_span(value.span));
-            };
-            names.push(match &assignment.name {
+            let name = match &assignment.name {
                 Some(name) => name.name.clone(),
                 None => format!("print_{index}"),
-            });
-            types.push(value.ty);
-            arrays.push(array);
+            };
+            out.push(Column::new(name, value.ty));
+            exprs.push(value);
         }
-        let columns = names
-            .into_iter()
-            .zip(types)
-            .map(|(n, t)| Column::new(n, t))
-            .collect();
         Ok(Plan {
-            kind: PlanKind::Values { arrays },
-            columns,
+            kind: PlanKind::Project {
+                input: Box::new(empty),
+                exprs,
+            },
+            columns: out,
         })
     }
 

@@ -6,10 +6,11 @@
 
 mod arith;
 mod compare;
-mod functions;
 mod logical;
 mod regex;
 mod string_match;
+
+pub(crate) use string_match::string_at;
 
 use std::sync::Arc;
 
@@ -91,6 +92,18 @@ where
     Ok(Value::like(left.is_scalar() && right.is_scalar(), result))
 }
 
+/// A boolean array with null read as false, as `where`, `iff` and the `*if` aggregates do.
+///
+/// (Arrow's `prep_null_mask_filter` panics on arrays without a null buffer, so it is only
+/// called when there are nulls.)
+pub fn null_as_false(mask: &arrow::array::BooleanArray) -> arrow::array::BooleanArray {
+    if mask.null_count() > 0 {
+        arrow::compute::prep_null_mask_filter(mask)
+    } else {
+        mask.clone()
+    }
+}
+
 /// Evaluates an expression over a batch.
 pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
     let result = match &expr.kind {
@@ -147,7 +160,7 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
                 .iter()
                 .map(|arg| evaluate(arg, batch))
                 .collect::<DiagResult<Vec<_>>>()?;
-            functions::call(*function, values, args, expr.ty, batch.num_rows())
+            crate::functions::evaluate(*function, values, args, expr.ty, batch.num_rows())
         }
     };
     result.map_err(|error| error.with_span_fallback(expr.span))

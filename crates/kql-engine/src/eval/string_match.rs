@@ -216,7 +216,7 @@ fn to_string_value(value: Value, ty: KustoType) -> DiagResult<Value> {
         return Ok(value);
     }
     let scalar = value.is_scalar();
-    let array: ArrayRef = super::functions::to_kusto_strings(value.array(), ty)?;
+    let array: ArrayRef = crate::functions::to_kusto_strings(value.array(), ty)?;
     Ok(Value::like(scalar, array))
 }
 

@@ -213,7 +213,7 @@ fn as_mask(array: &ArrayRef) -> DiagResult<BooleanArray> {
         .as_any()
         .downcast_ref::<BooleanArray>()
         .ok_or_else(|| Diagnostic::internal("an aggregate predicate is not boolean"))?;
-    Ok(arrow::compute::prep_null_mask_filter(mask))
+    Ok(crate::eval::null_as_false(mask))
 }
 
 /// `sum`/`avg` per group. Integer sums stay `long` (an overflow is an error); reals and

@@ -8,7 +8,7 @@ mod union;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
-use arrow::compute::{filter_record_batch, prep_null_mask_filter};
+use arrow::compute::filter_record_batch;
 use kql_parser::Diagnostic;
 
 use crate::bind::BoundQuery;
@@ -142,11 +142,7 @@ fn as_mask(array: &ArrayRef) -> DiagResult<BooleanArray> {
         .as_any()
         .downcast_ref::<BooleanArray>()
         .ok_or_else(|| Diagnostic::internal("a predicate did not give booleans"))?;
-    Ok(if mask.null_count() > 0 {
-        prep_null_mask_filter(mask)
-    } else {
-        mask.clone()
-    })
+    Ok(crate::eval::null_as_false(mask))
 }
 
 /// A batch of `columns` from arrays, which may come with other (but equivalent) field
