@@ -25,174 +25,76 @@ use serde_json::{Map, Value};
 
 use crate::types::KustoType;
 
-/// The built-in schemas: one `(table name, JSON text)` entry per file in `src/schemas/`.
-/// Adding a table is adding its file there and one line here.
+/// `(table name, JSON text)` of the file `src/schemas/<name>.json`.
+macro_rules! schema_file {
+    ($name:literal) => {
+        ($name, include_str!(concat!("schemas/", $name, ".json")))
+    };
+}
+
+/// The built-in schemas, one entry per file in `src/schemas/`: adding a table is adding its
+/// file there and one line here.
 const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
-    (
-        "AADManagedIdentitySignInLogs",
-        include_str!("schemas/AADManagedIdentitySignInLogs.json"),
-    ),
-    (
-        "AADNonInteractiveUserSignInLogs",
-        include_str!("schemas/AADNonInteractiveUserSignInLogs.json"),
-    ),
-    (
-        "AADServicePrincipalSignInLogs",
-        include_str!("schemas/AADServicePrincipalSignInLogs.json"),
-    ),
-    (
-        "ASimAuthenticationEventLogs",
-        include_str!("schemas/ASimAuthenticationEventLogs.json"),
-    ),
-    (
-        "ASimDnsActivityLogs",
-        include_str!("schemas/ASimDnsActivityLogs.json"),
-    ),
-    (
-        "ASimNetworkSessionLogs",
-        include_str!("schemas/ASimNetworkSessionLogs.json"),
-    ),
-    (
-        "ASimProcessEventLogs",
-        include_str!("schemas/ASimProcessEventLogs.json"),
-    ),
-    ("AWSCloudTrail", include_str!("schemas/AWSCloudTrail.json")),
-    ("AlertEvidence", include_str!("schemas/AlertEvidence.json")),
-    ("AlertInfo", include_str!("schemas/AlertInfo.json")),
-    ("Anomalies", include_str!("schemas/Anomalies.json")),
-    ("AuditLogs", include_str!("schemas/AuditLogs.json")),
-    ("AzureActivity", include_str!("schemas/AzureActivity.json")),
-    (
-        "AzureDiagnostics",
-        include_str!("schemas/AzureDiagnostics.json"),
-    ),
-    ("AzureMetrics", include_str!("schemas/AzureMetrics.json")),
-    (
-        "BehaviorAnalytics",
-        include_str!("schemas/BehaviorAnalytics.json"),
-    ),
-    (
-        "CloudAppEvents",
-        include_str!("schemas/CloudAppEvents.json"),
-    ),
-    (
-        "CommonSecurityLog",
-        include_str!("schemas/CommonSecurityLog.json"),
-    ),
-    ("DeviceEvents", include_str!("schemas/DeviceEvents.json")),
-    (
-        "DeviceFileEvents",
-        include_str!("schemas/DeviceFileEvents.json"),
-    ),
-    (
-        "DeviceImageLoadEvents",
-        include_str!("schemas/DeviceImageLoadEvents.json"),
-    ),
-    ("DeviceInfo", include_str!("schemas/DeviceInfo.json")),
-    (
-        "DeviceLogonEvents",
-        include_str!("schemas/DeviceLogonEvents.json"),
-    ),
-    (
-        "DeviceNetworkEvents",
-        include_str!("schemas/DeviceNetworkEvents.json"),
-    ),
-    (
-        "DeviceNetworkInfo",
-        include_str!("schemas/DeviceNetworkInfo.json"),
-    ),
-    (
-        "DeviceProcessEvents",
-        include_str!("schemas/DeviceProcessEvents.json"),
-    ),
-    (
-        "DeviceRegistryEvents",
-        include_str!("schemas/DeviceRegistryEvents.json"),
-    ),
-    (
-        "DeviceTvmSoftwareInventory",
-        include_str!("schemas/DeviceTvmSoftwareInventory.json"),
-    ),
-    (
-        "DeviceTvmSoftwareVulnerabilities",
-        include_str!("schemas/DeviceTvmSoftwareVulnerabilities.json"),
-    ),
-    ("DnsEvents", include_str!("schemas/DnsEvents.json")),
-    (
-        "EmailAttachmentInfo",
-        include_str!("schemas/EmailAttachmentInfo.json"),
-    ),
-    ("EmailEvents", include_str!("schemas/EmailEvents.json")),
-    (
-        "EmailPostDeliveryEvents",
-        include_str!("schemas/EmailPostDeliveryEvents.json"),
-    ),
-    ("EmailUrlInfo", include_str!("schemas/EmailUrlInfo.json")),
-    ("Event", include_str!("schemas/Event.json")),
-    (
-        "ExposureGraphEdges",
-        include_str!("schemas/ExposureGraphEdges.json"),
-    ),
-    (
-        "ExposureGraphNodes",
-        include_str!("schemas/ExposureGraphNodes.json"),
-    ),
-    ("GCPAuditLogs", include_str!("schemas/GCPAuditLogs.json")),
-    ("Heartbeat", include_str!("schemas/Heartbeat.json")),
-    (
-        "IdentityDirectoryEvents",
-        include_str!("schemas/IdentityDirectoryEvents.json"),
-    ),
-    ("IdentityInfo", include_str!("schemas/IdentityInfo.json")),
-    (
-        "IdentityLogonEvents",
-        include_str!("schemas/IdentityLogonEvents.json"),
-    ),
-    (
-        "IdentityQueryEvents",
-        include_str!("schemas/IdentityQueryEvents.json"),
-    ),
-    (
-        "IntuneAuditLogs",
-        include_str!("schemas/IntuneAuditLogs.json"),
-    ),
-    ("IntuneDevices", include_str!("schemas/IntuneDevices.json")),
-    (
-        "MicrosoftGraphActivityLogs",
-        include_str!("schemas/MicrosoftGraphActivityLogs.json"),
-    ),
-    (
-        "OfficeActivity",
-        include_str!("schemas/OfficeActivity.json"),
-    ),
-    ("Operation", include_str!("schemas/Operation.json")),
-    ("SecurityAlert", include_str!("schemas/SecurityAlert.json")),
-    ("SecurityEvent", include_str!("schemas/SecurityEvent.json")),
-    (
-        "SecurityIncident",
-        include_str!("schemas/SecurityIncident.json"),
-    ),
-    (
-        "SecurityRecommendation",
-        include_str!("schemas/SecurityRecommendation.json"),
-    ),
-    ("SigninLogs", include_str!("schemas/SigninLogs.json")),
-    (
-        "StorageBlobLogs",
-        include_str!("schemas/StorageBlobLogs.json"),
-    ),
-    ("Syslog", include_str!("schemas/Syslog.json")),
-    (
-        "ThreatIntelligenceIndicator",
-        include_str!("schemas/ThreatIntelligenceIndicator.json"),
-    ),
-    (
-        "UrlClickEvents",
-        include_str!("schemas/UrlClickEvents.json"),
-    ),
-    ("Usage", include_str!("schemas/Usage.json")),
-    ("W3CIISLog", include_str!("schemas/W3CIISLog.json")),
-    ("WindowsEvent", include_str!("schemas/WindowsEvent.json")),
+    schema_file!("AADManagedIdentitySignInLogs"),
+    schema_file!("AADNonInteractiveUserSignInLogs"),
+    schema_file!("AADServicePrincipalSignInLogs"),
+    schema_file!("ASimAuthenticationEventLogs"),
+    schema_file!("ASimDnsActivityLogs"),
+    schema_file!("ASimNetworkSessionLogs"),
+    schema_file!("ASimProcessEventLogs"),
+    schema_file!("AWSCloudTrail"),
+    schema_file!("AlertEvidence"),
+    schema_file!("AlertInfo"),
+    schema_file!("Anomalies"),
+    schema_file!("AuditLogs"),
+    schema_file!("AzureActivity"),
+    schema_file!("AzureDiagnostics"),
+    schema_file!("AzureMetrics"),
+    schema_file!("BehaviorAnalytics"),
+    schema_file!("CloudAppEvents"),
+    schema_file!("CommonSecurityLog"),
+    schema_file!("DeviceEvents"),
+    schema_file!("DeviceFileEvents"),
+    schema_file!("DeviceImageLoadEvents"),
+    schema_file!("DeviceInfo"),
+    schema_file!("DeviceLogonEvents"),
+    schema_file!("DeviceNetworkEvents"),
+    schema_file!("DeviceNetworkInfo"),
+    schema_file!("DeviceProcessEvents"),
+    schema_file!("DeviceRegistryEvents"),
+    schema_file!("DeviceTvmSoftwareInventory"),
+    schema_file!("DeviceTvmSoftwareVulnerabilities"),
+    schema_file!("DnsEvents"),
+    schema_file!("EmailAttachmentInfo"),
+    schema_file!("EmailEvents"),
+    schema_file!("EmailPostDeliveryEvents"),
+    schema_file!("EmailUrlInfo"),
+    schema_file!("Event"),
+    schema_file!("ExposureGraphEdges"),
+    schema_file!("ExposureGraphNodes"),
+    schema_file!("GCPAuditLogs"),
+    schema_file!("Heartbeat"),
+    schema_file!("IdentityDirectoryEvents"),
+    schema_file!("IdentityInfo"),
+    schema_file!("IdentityLogonEvents"),
+    schema_file!("IdentityQueryEvents"),
+    schema_file!("IntuneAuditLogs"),
+    schema_file!("IntuneDevices"),
+    schema_file!("MicrosoftGraphActivityLogs"),
+    schema_file!("OfficeActivity"),
+    schema_file!("Operation"),
+    schema_file!("SecurityAlert"),
+    schema_file!("SecurityEvent"),
+    schema_file!("SecurityIncident"),
+    schema_file!("SecurityRecommendation"),
+    schema_file!("SigninLogs"),
+    schema_file!("StorageBlobLogs"),
+    schema_file!("Syslog"),
+    schema_file!("ThreatIntelligenceIndicator"),
+    schema_file!("UrlClickEvents"),
+    schema_file!("Usage"),
+    schema_file!("W3CIISLog"),
+    schema_file!("WindowsEvent"),
 ];
 
 /// One column of a table: its name and Kusto type.
@@ -538,6 +440,19 @@ mod tests {
             Catalog::builtin().table_names().count(),
             BUILTIN_SCHEMAS.len()
         );
+    }
+
+    #[test]
+    fn every_schema_file_is_listed() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/schemas");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|entry| entry.unwrap().file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".json").map(str::to_string))
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = BUILTIN_SCHEMAS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(files, listed);
     }
 
     #[test]

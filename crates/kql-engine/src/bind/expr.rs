@@ -14,6 +14,7 @@ use super::names::{close_names, did_you_mean};
 use super::{Binder, Binding};
 use crate::error::{DiagResult, not_supported, semantic};
 use crate::eval::fold_constant;
+use crate::functions::{DynamicFn, dynamic_call};
 use crate::plan::{ArithmeticOp, BoundExpr, Columns, CompareOp, ExprKind, StringMatchKind};
 use crate::types::KustoType;
 
@@ -89,14 +90,23 @@ impl Binder<'_> {
             }
             Ast::List { op, left, items } => {
                 let left = self.bind_expr(left, input, operator)?;
+                let left = if left.ty == KustoType::Dynamic {
+                    as_string(left)
+                } else {
+                    left
+                };
                 let mut bound = Vec::with_capacity(items.len());
                 for item in items {
+                    if self.is_tabular(item) {
+                        return Err(not_supported("a tabular right side of a list operator")
+                            .with_span(item.span));
+                    }
                     let item = self.bind_expr(item, &Columns::new(), operator)?;
                     if !matches!(item.kind, ExprKind::Literal(_)) {
                         return Err(not_supported("a non-constant item in a list operator")
                             .with_span(item.span));
                     }
-                    bound.push(item);
+                    bound.extend(expand_dynamic_item(item)?);
                 }
                 Ok(BoundExpr {
                     kind: ExprKind::List {
@@ -109,10 +119,32 @@ impl Binder<'_> {
                 })
             }
             Ast::Call { name, args } => self.bind_call(name, args, input, operator, span).map(fold),
-            Ast::Member { .. } => {
-                Err(not_supported("access to members of dynamic values").with_span(span))
+            Ast::Member { object, member } => {
+                let object = self.bind_expr(object, input, operator)?;
+                let key: ArrayRef =
+                    Arc::new(arrow::array::StringArray::from(vec![member.name.as_str()]));
+                let key = BoundExpr {
+                    kind: ExprKind::Literal(key),
+                    ty: KustoType::String,
+                    span: member.span,
+                };
+                dynamic_get(object, key, span)
             }
-            Ast::Index { .. } => Err(not_supported("indexing of dynamic values").with_span(span)),
+            Ast::Index { object, index } => {
+                let object = self.bind_expr(object, input, operator)?;
+                let index = self.bind_expr(index, input, operator)?;
+                let index = match index.ty {
+                    KustoType::Int => cast_to(index, KustoType::Long),
+                    KustoType::Long | KustoType::String => index,
+                    other => {
+                        return Err(semantic(format!(
+                            "an index must be a `long` or a `string`, found `{other}`"
+                        ))
+                        .with_span(index.span));
+                    }
+                };
+                dynamic_get(object, index, span)
+            }
             Ast::Star => Err(semantic(
                 "`*` is only allowed as a function argument such as `arg_max(x, *)`",
             )
@@ -258,6 +290,88 @@ impl Binder<'_> {
     }
 }
 
+/// A constant dynamic array in a list (`x in (dynamic(['a', 'b']))`) stands for its
+/// elements; other items stand for themselves.
+fn expand_dynamic_item(item: BoundExpr) -> DiagResult<Vec<BoundExpr>> {
+    let ExprKind::Literal(array) = &item.kind else {
+        return Ok(vec![item]);
+    };
+    if item.ty != KustoType::Dynamic {
+        return Ok(vec![item]);
+    }
+    let text = as_str(array).unwrap_or("null");
+    let elements = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Array(elements)) => elements,
+        Ok(other) => vec![other],
+        Err(_) => return Ok(vec![item]),
+    };
+    let span = item.span;
+    let mut out = Vec::with_capacity(elements.len());
+    for element in elements {
+        let (array, ty): (ArrayRef, KustoType) = match element {
+            serde_json::Value::String(text) => (
+                Arc::new(arrow::array::StringArray::from(vec![text])),
+                KustoType::String,
+            ),
+            serde_json::Value::Bool(value) => (
+                Arc::new(arrow::array::BooleanArray::from(vec![value])),
+                KustoType::Bool,
+            ),
+            serde_json::Value::Number(number) => match number.as_i64() {
+                Some(value) => (
+                    Arc::new(arrow::array::Int64Array::from(vec![value])),
+                    KustoType::Long,
+                ),
+                None => {
+                    let value = number.as_f64().unwrap_or(f64::NAN);
+                    (
+                        Arc::new(arrow::array::Float64Array::from(vec![value])),
+                        KustoType::Real,
+                    )
+                }
+            },
+            serde_json::Value::Null => continue,
+            other => {
+                let text = other.to_string();
+                (
+                    Arc::new(arrow::array::StringArray::from(vec![text])),
+                    KustoType::Dynamic,
+                )
+            }
+        };
+        out.push(BoundExpr {
+            kind: ExprKind::Literal(array),
+            ty,
+            span,
+        });
+    }
+    Ok(out)
+}
+
+/// `object.key` or `object[index]` on a dynamic value.
+fn dynamic_get(object: BoundExpr, key: BoundExpr, span: Span) -> DiagResult<BoundExpr> {
+    let object = match (&object.kind, object.ty) {
+        (ExprKind::Missing(_), _) => BoundExpr {
+            ty: KustoType::Dynamic,
+            ..object
+        },
+        (_, KustoType::Dynamic) => object,
+        (_, other) => {
+            return Err(semantic(format!(
+                "properties and elements can only be taken from `dynamic` values, found `{other}`"
+            ))
+            .with_span(object.span)
+            .with_hint("convert the value with `parse_json()` first"));
+        }
+    };
+    Ok(fold(dynamic_call(
+        DynamicFn::Get,
+        vec![object, key],
+        KustoType::Dynamic,
+        span,
+    )))
+}
+
 /// Folds an expression without column references into a literal.
 fn fold(expr: BoundExpr) -> BoundExpr {
     match fold_constant(&expr) {
@@ -340,7 +454,20 @@ pub(crate) fn cast_to(expr: BoundExpr, ty: KustoType) -> BoundExpr {
 /// the left side of string predicates.
 fn as_string(expr: BoundExpr) -> BoundExpr {
     match expr.ty {
-        KustoType::String | KustoType::Guid | KustoType::Dynamic => expr,
+        KustoType::String | KustoType::Guid => expr,
+        KustoType::Dynamic if matches!(expr.kind, ExprKind::Missing(_)) => BoundExpr {
+            ty: KustoType::String,
+            ..expr
+        },
+        KustoType::Dynamic => {
+            let span = expr.span;
+            fold(dynamic_call(
+                DynamicFn::ToText,
+                vec![expr],
+                KustoType::String,
+                span,
+            ))
+        }
         _ => {
             let span = expr.span;
             BoundExpr {
@@ -353,6 +480,17 @@ fn as_string(expr: BoundExpr) -> BoundExpr {
             }
         }
     }
+}
+
+/// A dynamic value as a real, for comparing it with a number.
+fn dynamic_to_real(expr: BoundExpr) -> BoundExpr {
+    let span = expr.span;
+    fold(dynamic_call(
+        DynamicFn::ToReal,
+        vec![expr],
+        KustoType::Real,
+        span,
+    ))
 }
 
 /// The wider of two numeric types: `int < long < real`.
@@ -458,6 +596,8 @@ fn bind_compare(
             let ty = common_numeric(a, b);
             (cast_to(left, ty), cast_to(right, ty))
         }
+        (Dynamic, b) if b.is_numeric() => (dynamic_to_real(left), cast_to(right, Real)),
+        (a, Dynamic) if a.is_numeric() => (cast_to(left, Real), dynamic_to_real(right)),
         (DateTime, DateTime) | (TimeSpan, TimeSpan) | (Bool, Bool) => (left, right),
         (String, String) => {
             return Err(type_error(

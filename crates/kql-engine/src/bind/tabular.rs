@@ -35,7 +35,7 @@ impl Binder<'_> {
     }
 
     /// Whether an expression denotes a table rather than a scalar.
-    fn is_tabular(&self, expr: &Expr) -> bool {
+    pub(crate) fn is_tabular(&self, expr: &Expr) -> bool {
         match &expr.kind {
             Ast::Pipe { .. }
             | Ast::Print(_)

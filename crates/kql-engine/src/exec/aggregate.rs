@@ -189,7 +189,7 @@ fn compute(
                 if list.len() >= aggregate.max_size {
                     continue;
                 }
-                let item = json_value(value, ty, row)?;
+                let item = crate::functions::json_value(value, ty, row)?;
                 if !(distinct && list.contains(&item)) {
                     list.push(item);
                 }
@@ -317,40 +317,4 @@ fn downcast<T: 'static>(array: &ArrayRef) -> DiagResult<&T> {
         .as_any()
         .downcast_ref::<T>()
         .ok_or_else(|| Diagnostic::internal("an aggregate got an unexpected array type"))
-}
-
-/// One cell as a JSON value, as it appears inside a `dynamic` array.
-pub(crate) fn json_value(
-    array: &ArrayRef,
-    ty: KustoType,
-    row: usize,
-) -> DiagResult<serde_json::Value> {
-    use arrow::array::{Int32Array, TimestampNanosecondArray};
-    use serde_json::Value;
-    if array.is_null(row) {
-        return Ok(Value::Null);
-    }
-    Ok(match ty {
-        KustoType::Bool => Value::Bool(downcast::<BooleanArray>(array)?.value(row)),
-        KustoType::Int => Value::from(downcast::<Int32Array>(array)?.value(row)),
-        KustoType::Long => Value::from(downcast::<Int64Array>(array)?.value(row)),
-        KustoType::Real | KustoType::Decimal => {
-            let x = downcast::<Float64Array>(array)?.value(row);
-            serde_json::Number::from_f64(x)
-                .map_or_else(|| Value::String(crate::format::real(x)), Value::Number)
-        }
-        KustoType::String | KustoType::Guid => {
-            Value::String(downcast::<StringArray>(array)?.value(row).to_string())
-        }
-        KustoType::Dynamic => {
-            let text = downcast::<StringArray>(array)?.value(row);
-            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
-        }
-        KustoType::DateTime => Value::String(crate::format::datetime(
-            downcast::<TimestampNanosecondArray>(array)?.value(row),
-        )),
-        KustoType::TimeSpan => Value::String(crate::format::timespan(
-            downcast::<DurationNanosecondArray>(array)?.value(row),
-        )),
-    })
 }

@@ -5,12 +5,15 @@
 //! `NAMES`, a binding arm and an evaluation arm. The binder and executor need no change.
 
 mod conditional;
+mod dynamic;
 mod text;
 
 use arrow::array::ArrayRef;
 use kql_parser::{Diagnostic, Span};
 
 pub use conditional::ConditionalFn;
+pub use dynamic::DynamicFn;
+pub(crate) use dynamic::{dynamic_call, json_value};
 pub use text::TextFn;
 pub(crate) use text::to_kusto_strings;
 
@@ -27,11 +30,17 @@ pub enum Function {
     Conditional(ConditionalFn),
     /// String functions: `strlen`, `tolower`, `strcat`, `tostring`...
     Text(TextFn),
+    /// Functions of `dynamic` values: `parse_json`, `array_length`, `bag_pack`...
+    Dynamic(DynamicFn),
 }
 
 /// Every scalar function name the families know, for "did you mean" hints.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    conditional::NAMES.iter().chain(text::NAMES).copied()
+    conditional::NAMES
+        .iter()
+        .chain(text::NAMES)
+        .chain(dynamic::NAMES)
+        .copied()
 }
 
 /// Binds `name(args)`; `None` when no family knows the name.
@@ -40,6 +49,8 @@ pub(crate) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> Option<DiagR
         Some(conditional::bind(name, args, span))
     } else if text::NAMES.contains(&name) {
         Some(text::bind(name, args, span))
+    } else if dynamic::NAMES.contains(&name) {
+        Some(dynamic::bind(name, args, span))
     } else {
         None
     }
@@ -70,6 +81,7 @@ pub(crate) fn evaluate(
     let result = match function {
         Function::Conditional(function) => conditional::evaluate(function, &call)?,
         Function::Text(function) => text::evaluate(function, &call)?,
+        Function::Dynamic(function) => dynamic::evaluate(function, &call)?,
     };
     Ok(Value::like(all_scalar, result))
 }
