@@ -191,7 +191,14 @@ impl Binder<'_> {
                     ..value.clone()
                 });
             }
-            Some(Binding::Tabular { .. }) => {
+            Some(Binding::Function(_)) => {
+                return Err(semantic(format!(
+                    "`{}` is a function: call it with `{}(...)`",
+                    ident.name, ident.name
+                ))
+                .with_span(span));
+            }
+            Some(Binding::Tabular { .. } | Binding::Plan(_)) => {
                 return Err(
                     semantic(format!("`{}` is a table, not a scalar value", ident.name))
                         .with_span(span)

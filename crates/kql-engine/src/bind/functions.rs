@@ -26,6 +26,18 @@ impl Binder<'_> {
         operator: &str,
         span: Span,
     ) -> DiagResult<BoundExpr> {
+        if let Some(def) = self.user_function(&name.name) {
+            let inlined = self.call_user_function(&name.name, &def, args, input, None, span)?;
+            return match inlined {
+                super::user_functions::Inlined::Scalar(value) => Ok(value),
+                super::user_functions::Inlined::Tabular(_) => Err(crate::error::semantic(format!(
+                    "`{}` returns a table, not a scalar",
+                    name.name
+                ))
+                .with_span(span)
+                .with_hint("use `toscalar(...)` to take its first value")),
+            };
+        }
         if let Some(named) = args.iter().find_map(|arg| arg.name.as_ref()) {
             return Err(not_supported("a named argument").with_span(named.span));
         }

@@ -12,6 +12,7 @@ mod names;
 mod shape;
 mod summarize;
 mod tabular;
+mod user_functions;
 mod values;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use kql_parser::ast::{LetValue, Query, SetStatement, StatementKind};
 use kql_parser::{Diagnostic, Span};
 
-use crate::error::{DiagResult, Error, not_supported};
+use crate::error::{DiagResult, Error};
 use crate::plan::{BoundExpr, Columns, Plan};
 
 pub(crate) use expr::{cast_to, common_numeric, expect_type};
@@ -62,6 +63,10 @@ pub(crate) enum Binding {
     Scalar(BoundExpr),
     /// A tabular result, shared by every use.
     Tabular { id: usize, columns: Columns },
+    /// A tabular parameter of a function being inlined: its argument's plan.
+    Plan(Plan),
+    /// A user-defined function, inlined at each call.
+    Function(std::sync::Arc<kql_parser::ast::FunctionDef>),
 }
 
 /// Binds a parsed query against the schemas of the available tables.
@@ -78,7 +83,7 @@ pub fn bind(
                 let binding = match &statement.value {
                     LetValue::Expr(expr) => binder.bind_let_value(expr),
                     LetValue::Function(function) => {
-                        Err(not_supported("a user-defined function").with_span(function.span))
+                        Ok(Binding::Function(std::sync::Arc::new(function.clone())))
                     }
                 };
                 let binding = binder.finish_step(binding)?;
@@ -124,6 +129,8 @@ pub(crate) struct Binder<'a> {
     truncation_max_records: Option<usize>,
     scope: HashMap<String, Binding>,
     shared: Vec<Plan>,
+    /// How many user-function calls are being inlined, to stop runaway recursion.
+    call_depth: usize,
     /// Unknown-name errors collected so far: binding goes on to find the others.
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
@@ -138,6 +145,7 @@ impl<'a> Binder<'a> {
             truncation_max_records: Some(DEFAULT_TRUNCATION_MAX_RECORDS),
             scope: HashMap::new(),
             shared: Vec::new(),
+            call_depth: 0,
             errors: Vec::new(),
             warnings: Vec::new(),
         }

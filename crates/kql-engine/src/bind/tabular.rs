@@ -37,18 +37,31 @@ impl Binder<'_> {
     /// Whether an expression denotes a table rather than a scalar.
     pub(crate) fn is_tabular(&self, expr: &Expr) -> bool {
         match &expr.kind {
+            Ast::Paren(inner) => self.is_tabular(inner),
+            Ast::Name(ident) => match self.scope.get(&ident.name) {
+                Some(Binding::Tabular { .. } | Binding::Plan(_)) => true,
+                Some(Binding::Scalar(_) | Binding::Function(_)) => false,
+                None => self.tables.contains_key(&ident.name),
+            },
+            Ast::Call { name, .. } => {
+                name.name == "materialize"
+                    || self
+                        .user_function(&name.name)
+                        .is_some_and(|def| self.function_is_tabular(&def))
+            }
+            _ => self.is_tabular_shape(expr),
+        }
+    }
+
+    /// Whether an expression is tabular by its form alone: a pipeline or a source operator.
+    pub(crate) fn is_tabular_shape(&self, expr: &Expr) -> bool {
+        match &expr.kind {
             Ast::Pipe { .. }
             | Ast::Print(_)
             | Ast::Range { .. }
             | Ast::Datatable { .. }
             | Ast::Union(_) => true,
-            Ast::Paren(inner) => self.is_tabular(inner),
-            Ast::Name(ident) => match self.scope.get(&ident.name) {
-                Some(Binding::Tabular { .. }) => true,
-                Some(Binding::Scalar(_)) => false,
-                None => self.tables.contains_key(&ident.name),
-            },
-            Ast::Call { name, .. } => name.name == "materialize",
+            Ast::Paren(inner) => self.is_tabular_shape(inner),
             _ => false,
         }
     }
@@ -60,6 +73,12 @@ impl Binder<'_> {
             Ast::Name(ident) => {
                 if let Some(binding) = self.scope.get(&ident.name) {
                     return match binding {
+                        Binding::Plan(plan) => Ok(plan.clone()),
+                        Binding::Function(_) => Err(semantic(format!(
+                            "`{}` is a function: call it with `{}()`",
+                            ident.name, ident.name
+                        ))
+                        .with_span(span)),
                         Binding::Tabular { id, columns } => Ok(Plan {
                             kind: PlanKind::Shared { id: *id },
                             columns: columns.clone(),
@@ -99,6 +118,26 @@ impl Binder<'_> {
                 Err(diagnostic)
             }
             Ast::Paren(inner) => self.bind_tabular(inner),
+            Ast::Call { name, args } if self.user_function(&name.name).is_some() => {
+                let def = self
+                    .user_function(&name.name)
+                    .ok_or_else(|| Diagnostic::internal("a function vanished"))?;
+                match self.call_user_function(
+                    &name.name,
+                    &def,
+                    args,
+                    &Columns::new(),
+                    None,
+                    span,
+                )? {
+                    super::user_functions::Inlined::Tabular(plan) => Ok(plan),
+                    super::user_functions::Inlined::Scalar(_) => Err(semantic(format!(
+                        "`{}` returns a scalar, not a table",
+                        name.name
+                    ))
+                    .with_span(span)),
+                }
+            }
             Ast::Call { name, args } if name.name == "materialize" => match args.as_slice() {
                 [arg] if arg.name.is_none() => self.bind_tabular(&arg.value),
                 _ => Err(semantic("`materialize` takes one tabular argument").with_span(span)),
@@ -213,6 +252,7 @@ impl Binder<'_> {
             OperatorKind::Union(union) => self.bind_union(Some(input), union, span),
             OperatorKind::Join(join) => self.bind_join(input, join, span),
             OperatorKind::As(_) => Ok(input),
+            OperatorKind::Invoke(call) => self.bind_invoke(input, call),
             OperatorKind::Render(_) => {
                 self.warnings.push(
                     Diagnostic::new(
