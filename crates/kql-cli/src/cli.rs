@@ -15,7 +15,12 @@ Exit codes:
 
 /// Run KQL (Kusto Query Language) queries on local CSV, JSON and Parquet files.
 #[derive(Debug, Parser)]
-#[command(name = "kql", version, about, after_help = EXIT_CODES)]
+#[command(
+    name = "kql",
+    version,
+    about = "Run KQL (Kusto Query Language) queries on local CSV, JSON and Parquet files.",
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

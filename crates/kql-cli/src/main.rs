@@ -52,7 +52,10 @@ fn report(failure: &Failure, reporter: &Reporter) {
             origin,
             diagnostics,
         } => reporter.diagnostics(diagnostics, text, origin),
-        Failure::Input(message) | Failure::Usage(message) => reporter.error(message),
-        Failure::Output(error) => reporter.error(&format!("cannot write the result: {error}")),
+        Failure::Input(message) => reporter.error("input", message),
+        Failure::Usage(message) => reporter.error("usage", message),
+        Failure::Output(error) => {
+            reporter.error("output", &format!("cannot write the result: {error}"))
+        }
     }
 }

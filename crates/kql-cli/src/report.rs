@@ -47,12 +47,12 @@ impl Reporter {
         }
     }
 
-    /// A plain error line: `kql: message`.
-    pub fn error(&self, message: &str) {
+    /// A plain error line, `kql: message`; `kind` names it in JSON (`input`, `usage`...).
+    pub fn error(&self, kind: &str, message: &str) {
         match self.format {
             DiagnosticFormat::Json => {
                 let value =
-                    serde_json::json!({"severity": "error", "kind": "input", "message": message});
+                    serde_json::json!({"severity": "error", "kind": kind, "message": message});
                 eprintln!("{value}");
             }
             DiagnosticFormat::Text => eprintln!("kql: {message}"),

@@ -95,16 +95,16 @@ fn exit_1_for_an_unknown_table() {
 
 #[test]
 fn exit_1_for_an_operator_not_supported_yet() {
-    // `invoke` (not `summarize`, which kql now runs) is valid KQL that kql refuses.
+    // Plugins (`evaluate`) are valid KQL that kql refuses by name.
     let expected = "\
-error: the `invoke` operator is not supported yet
+error: the `evaluate` operator is not supported yet
  --> query:1:15
   |
-1 | print x = 1 | invoke f()
-  |               ^^^^^^^^^^
+1 | print x = 1 | evaluate bag_unpack(x)
+  |               ^^^^^^^^^^^^^^^^^^^^^^
 ";
     for command in ["run", "check"] {
-        kql(&[command, "--query", "print x = 1 | invoke f()"])
+        kql(&[command, "--query", "print x = 1 | evaluate bag_unpack(x)"])
             .assert_code(1)
             .assert_stdout("")
             .assert_stderr(expected);

@@ -65,12 +65,16 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Table options sized to the terminal (`COLUMNS`), if known.
+/// Table options sized to the terminal: its real width when standard output is one, else
+/// `COLUMNS`, else the default.
 fn terminal_table_options() -> TableOptions {
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
     let defaults = TableOptions::default();
+    let from_terminal =
+        terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0));
+    let from_env = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let width = from_terminal.or(from_env).unwrap_or(defaults.max_width);
     TableOptions {
-        max_width: width.unwrap_or(defaults.max_width),
+        max_width: width,
         ..defaults
     }
 }

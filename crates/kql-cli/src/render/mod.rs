@@ -85,8 +85,9 @@ impl FromStr for Format {
 /// How [`Format::Table`] fits a result on the screen; the other formats ignore it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableOptions {
-    /// The terminal width in columns: the leading columns that fit are shown, and a note
-    /// says how many were left out.
+    /// The terminal width in columns. When a result is wider, columns empty in every row
+    /// are hidden first, then the leading columns that fit are shown, and a note says how
+    /// many were left out.
     pub max_width: usize,
     /// The most characters a cell (or a column name) shows before it is cut short with `…`.
     pub max_cell_width: usize,

@@ -113,7 +113,10 @@ impl Binder<'_> {
                 .with_span_label("no table or tabular `let` has this name");
                 diagnostic = match did_you_mean(&close) {
                     Some(hint) => diagnostic.with_hint(hint),
-                    None => diagnostic.with_hint("register the table with `--table NAME=FILE`"),
+                    None => diagnostic.with_hint(
+                        "give its data with `kql run --table NAME=PATH`, \
+                         or its schema with `kql check --schema DIR`",
+                    ),
                 };
                 Err(diagnostic)
             }

@@ -37,6 +37,12 @@ pub(crate) fn arithmetic(
 ) -> DiagResult<Value> {
     use KustoType::*;
     match (left_ty, right_ty) {
+        // Datetimes are computed on their nanosecond counts: Arrow's timestamp kernels need
+        // the chrono-tz feature to read the "UTC" zone, which kql does not build.
+        (DateTime, DateTime | TimeSpan) => {
+            let nanos = kernel(op, &cast(left, Long)?, &cast(right, Long)?)?;
+            cast(nanos, result_ty)
+        }
         (TimeSpan, TimeSpan) if op == ArithmeticOp::Div => {
             let left = cast(cast(left, Long)?, Real)?;
             let right = cast(cast(right, Long)?, Real)?;
