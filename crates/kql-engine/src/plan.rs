@@ -105,6 +105,8 @@ pub enum PlanKind {
     },
     /// `summarize`, `count`, `distinct`: one row per distinct key, with aggregates.
     Aggregate(Box<AggregatePlan>),
+    /// `mv-expand`: one row per element of dynamic arrays (or properties of bags).
+    MvExpand(Box<MvExpandPlan>),
     /// `union`: the rows of every input, their columns mapped onto the output's.
     Union {
         /// The inputs, each with the input column that fills each output column, or `None`
@@ -113,6 +115,33 @@ pub enum PlanKind {
         /// With `withsource=`: the name written in the first column for each input.
         sources: Option<Vec<String>>,
     },
+}
+
+/// A bound `mv-expand`.
+#[derive(Debug, Clone)]
+pub struct MvExpandPlan {
+    /// The input.
+    pub input: Plan,
+    /// The expanded values, each with the output column it fills and the type it is cast to.
+    pub expansions: Vec<Expansion>,
+    /// Expand property bags as `[key, value]` arrays (`kind=array`) instead of
+    /// `{key: value}` bags.
+    pub bags_as_arrays: bool,
+    /// With `with_itemindex=`: the output column of the element's index.
+    pub index_column: Option<usize>,
+    /// The most rows one input row expands to.
+    pub limit: usize,
+}
+
+/// One expanded value of `mv-expand`.
+#[derive(Debug, Clone)]
+pub struct Expansion {
+    /// The dynamic value to expand.
+    pub expr: BoundExpr,
+    /// The output column its elements fill.
+    pub column: usize,
+    /// The type the elements are cast to (`to typeof(...)`); `dynamic` without it.
+    pub ty: KustoType,
 }
 
 /// A bound ordering term.

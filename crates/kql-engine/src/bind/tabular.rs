@@ -256,6 +256,7 @@ impl Binder<'_> {
             OperatorKind::Join(join) => self.bind_join(input, join, span),
             OperatorKind::As(_) => Ok(input),
             OperatorKind::Invoke(call) => self.bind_invoke(input, call),
+            OperatorKind::MvExpand(mv_expand) => self.bind_mv_expand(input, mv_expand),
             OperatorKind::Render(_) => {
                 self.warnings.push(
                     Diagnostic::new(

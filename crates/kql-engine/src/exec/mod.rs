@@ -1,6 +1,7 @@
 //! Running a bound plan: each operator turns its input batches into output batches.
 
 mod aggregate;
+mod expand;
 mod join;
 mod order;
 mod union;
@@ -97,6 +98,10 @@ impl Executor<'_> {
             PlanKind::Aggregate(aggregate) => {
                 let batches = self.run(&aggregate.input)?;
                 aggregate::summarize(aggregate, &plan.columns, &batches)
+            }
+            PlanKind::MvExpand(expand) => {
+                let batches = self.run(&expand.input)?;
+                expand::mv_expand(expand, &plan.columns, &batches)
             }
             PlanKind::Union { inputs, sources } => {
                 let mut out = Vec::new();
