@@ -254,6 +254,7 @@ impl Binder<'_> {
             }
             OperatorKind::Union(union) => self.bind_union(Some(input), union, span),
             OperatorKind::Join(join) => self.bind_join(input, join, span),
+            OperatorKind::Lookup(lookup) => self.bind_lookup(input, lookup, span),
             OperatorKind::As(_) => Ok(input),
             OperatorKind::Invoke(call) => self.bind_invoke(input, call),
             OperatorKind::MvExpand(mv_expand) => self.bind_mv_expand(input, mv_expand),
@@ -396,7 +397,73 @@ impl Binder<'_> {
 
     /// `join [kind=..] (right) on ...`.
     fn bind_join(&mut self, left: Plan, join: &Join, span: Span) -> DiagResult<Plan> {
-        let mut kind = JoinKind::InnerUnique;
+        self.bind_join_of_kind(left, join, JoinKind::InnerUnique, span)
+    }
+
+    /// `lookup [kind=leftouter|inner] (right) on ...`: a join whose output drops the right
+    /// side's key columns (`K:lookup-operator`); `leftouter` by default.
+    fn bind_lookup(
+        &mut self,
+        left: Plan,
+        lookup: &kql_parser::ast::Lookup,
+        span: Span,
+    ) -> DiagResult<Plan> {
+        for param in &lookup.params {
+            let value = match &param.value.kind {
+                Ast::Name(ident) => ident.name.as_str(),
+                _ => "",
+            };
+            if param.name.name == "kind" && !matches!(value, "leftouter" | "inner") {
+                return Err(semantic(format!(
+                    "`lookup` supports `kind=leftouter` and `kind=inner`, found `{value}`"
+                ))
+                .with_span(param.value.span));
+            }
+        }
+        let join = Join {
+            params: lookup.params.clone(),
+            right: lookup.right.clone(),
+            on: lookup.on.clone(),
+        };
+        let left_count = left.columns.len();
+        let joined = self.bind_join_of_kind(left, &join, JoinKind::LeftOuter, span)?;
+        let PlanKind::Join(plan) = &joined.kind else {
+            return Err(Diagnostic::internal("a lookup did not bind to a join"));
+        };
+        let right_keys: Vec<usize> = plan.right_keys.iter().map(|key| left_count + key).collect();
+        let keep: Vec<usize> = (0..joined.columns.len())
+            .filter(|index| !right_keys.contains(index))
+            .collect();
+        let columns: Columns = keep
+            .iter()
+            .map(|index| joined.columns[*index].clone())
+            .collect();
+        let exprs = keep
+            .iter()
+            .map(|index| BoundExpr {
+                kind: ExprKind::Column(*index),
+                ty: joined.columns[*index].ty,
+                span,
+            })
+            .collect();
+        Ok(Plan {
+            kind: PlanKind::Project {
+                input: Box::new(joined),
+                exprs,
+            },
+            columns,
+        })
+    }
+
+    /// A join whose kind is `default_kind` unless a `kind=` parameter says otherwise.
+    fn bind_join_of_kind(
+        &mut self,
+        left: Plan,
+        join: &Join,
+        default_kind: JoinKind,
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let mut kind = default_kind;
         for param in &join.params {
             match param.name.name.as_str() {
                 "kind" => {
