@@ -374,6 +374,17 @@ pub enum ExprKind {
         /// The arguments, already checked.
         args: Vec<BoundExpr>,
     },
+    /// One column of `parse`: capture group `group` of the first match of `regex` in
+    /// `source`, converted to the expression's type; null (`""` for strings) without a
+    /// match or when the text does not convert.
+    ParseCapture {
+        /// The parsed text.
+        source: Box<BoundExpr>,
+        /// The pattern built from the `parse` operator's pattern.
+        regex: Arc<Regex>,
+        /// The capture group of this column.
+        group: usize,
+    },
     /// `replace_regex(source, regex, rewrite)` with constant regex and rewrite.
     ReplaceRegex {
         /// The text to rewrite.

@@ -459,7 +459,7 @@ pub(crate) fn cast_to(expr: BoundExpr, ty: KustoType) -> BoundExpr {
 
 /// Strings stay; other types are converted with `tostring` semantics, as Kusto does for
 /// the left side of string predicates.
-fn as_string(expr: BoundExpr) -> BoundExpr {
+pub(crate) fn as_string(expr: BoundExpr) -> BoundExpr {
     match expr.ty {
         KustoType::String | KustoType::Guid => expr,
         KustoType::Dynamic if matches!(expr.kind, ExprKind::Missing(_)) => BoundExpr {

@@ -10,6 +10,7 @@ mod expr;
 mod functions;
 mod literal;
 mod names;
+mod parse_op;
 mod shape;
 mod summarize;
 mod tabular;

@@ -255,6 +255,7 @@ impl Binder<'_> {
             OperatorKind::Union(union) => self.bind_union(Some(input), union, span),
             OperatorKind::Join(join) => self.bind_join(input, join, span),
             OperatorKind::Lookup(lookup) => self.bind_lookup(input, lookup, span),
+            OperatorKind::Parse(parse) => self.bind_parse(input, parse, span),
             OperatorKind::As(_) => Ok(input),
             OperatorKind::Invoke(call) => self.bind_invoke(input, call),
             OperatorKind::MvExpand(mv_expand) => self.bind_mv_expand(input, mv_expand),

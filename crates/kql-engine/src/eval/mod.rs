@@ -146,6 +146,11 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
         ExprKind::MatchesRegex { haystack, regex } => {
             regex::matches_regex(&evaluate(haystack, batch)?, regex)
         }
+        ExprKind::ParseCapture {
+            source,
+            regex,
+            group,
+        } => regex::parse_capture(&evaluate(source, batch)?, regex, *group, expr.ty),
         ExprKind::ReplaceRegex {
             source,
             regex,
@@ -195,7 +200,9 @@ fn refers_to_columns(expr: &BoundExpr) -> bool {
             haystack, needle, ..
         } => refers_to_columns(haystack) || refers_to_columns(needle),
         ExprKind::MatchesRegex { haystack, .. } => refers_to_columns(haystack),
-        ExprKind::ReplaceRegex { source, .. } => refers_to_columns(source),
+        ExprKind::ReplaceRegex { source, .. } | ExprKind::ParseCapture { source, .. } => {
+            refers_to_columns(source)
+        }
         ExprKind::List { left, items, .. } => {
             refers_to_columns(left) || items.iter().any(refers_to_columns)
         }

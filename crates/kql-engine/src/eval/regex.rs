@@ -8,6 +8,7 @@ use regex::Regex;
 use super::Value;
 use super::string_match::{string_at, strings};
 use crate::error::DiagResult;
+use crate::types::KustoType;
 
 /// `haystack matches regex pattern`: an unanchored, case-sensitive search
 /// (`K:matches-regex-operator`); Rust's `Regex::is_match` has exactly these semantics.
@@ -27,4 +28,91 @@ pub(crate) fn replace_regex(source: &Value, regex: &Regex, rewrite: &str) -> Dia
         .map(|row| Some(regex.replace_all(string_at(sources, false, row), rewrite)))
         .collect();
     Ok(Value::like(source.is_scalar(), Arc::new(result)))
+}
+
+/// One `parse` column: capture `group` of the first match, converted to `ty`.
+pub(crate) fn parse_capture(
+    source: &Value,
+    regex: &Regex,
+    group: usize,
+    ty: KustoType,
+) -> DiagResult<Value> {
+    use crate::source::datetime::{DateOrder, parse_datetime, parse_timespan};
+    use arrow::array::{
+        BooleanArray, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
+        TimestampNanosecondArray,
+    };
+    let sources = strings(source)?;
+    let captured: Vec<Option<&str>> = (0..sources.len())
+        .map(|row| {
+            regex
+                .captures(string_at(sources, false, row))
+                .and_then(|captures| captures.get(group))
+                .map(|found| found.as_str())
+        })
+        .collect();
+    let array: arrow::array::ArrayRef = match ty {
+        KustoType::Long => Arc::new(
+            captured
+                .iter()
+                .map(|t| t.and_then(|t| t.trim().parse().ok()))
+                .collect::<Int64Array>(),
+        ),
+        KustoType::Int => Arc::new(
+            captured
+                .iter()
+                .map(|t| t.and_then(|t| t.trim().parse().ok()))
+                .collect::<Int32Array>(),
+        ),
+        KustoType::Real | KustoType::Decimal => Arc::new(
+            captured
+                .iter()
+                .map(|t| t.and_then(|t| t.trim().parse().ok()))
+                .collect::<Float64Array>(),
+        ),
+        KustoType::Bool => Arc::new(
+            captured
+                .iter()
+                .map(|t| {
+                    t.and_then(|t| match t.to_ascii_lowercase().as_str() {
+                        "true" => Some(true),
+                        "false" => Some(false),
+                        _ => None,
+                    })
+                })
+                .collect::<BooleanArray>(),
+        ),
+        KustoType::DateTime => Arc::new(
+            captured
+                .iter()
+                .map(|t| t.and_then(|t| parse_datetime(t, DateOrder::MonthFirst)))
+                .collect::<TimestampNanosecondArray>()
+                .with_timezone("UTC"),
+        ),
+        KustoType::TimeSpan => Arc::new(
+            captured
+                .iter()
+                .map(|t| t.and_then(parse_timespan))
+                .collect::<DurationNanosecondArray>(),
+        ),
+        KustoType::Dynamic => Arc::new(
+            captured
+                .iter()
+                .map(|t| {
+                    t.map(|t| {
+                        serde_json::from_str::<serde_json::Value>(t)
+                            .unwrap_or_else(|_| serde_json::Value::String(t.to_string()))
+                            .to_string()
+                    })
+                })
+                .collect::<StringArray>(),
+        ),
+        KustoType::String | KustoType::Guid => Arc::new(
+            captured
+                .iter()
+                .map(|t| Some(t.unwrap_or("")))
+                .collect::<StringArray>(),
+        ),
+    };
+    Ok(Value::like(source.is_scalar(), array))
 }
