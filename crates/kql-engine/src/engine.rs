@@ -7,7 +7,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use kql_parser::Diagnostic;
 
-use crate::bind::{BindOptions, BoundQuery, bind};
+use crate::bind::{BindOptions, BoundQuery, bind_with_data};
 use crate::catalog::Catalog;
 use crate::error::{DiagResult, Error, semantic};
 use crate::exec::{TableData, execute};
@@ -185,12 +185,12 @@ impl Engine {
     pub fn check(&self, query: &str) -> Result<Vec<Diagnostic>, Error> {
         let mut schemas = self.catalog_columns();
         schemas.extend(self.registered_columns());
-        Ok(self.bind(query, &schemas)?.warnings)
+        Ok(self.bind(query, &schemas, None)?.warnings)
     }
 
     /// Runs a query over the registered tables.
     pub fn run(&self, query: &str) -> Result<QueryResult, Error> {
-        let bound = self.bind(query, &self.registered_columns())?;
+        let bound = self.bind(query, &self.registered_columns(), Some(self))?;
         let results = execute(&bound, self)?;
         let tables = results
             .into_iter()
@@ -206,14 +206,19 @@ impl Engine {
         })
     }
 
-    fn bind(&self, query: &str, schemas: &BTreeMap<String, Columns>) -> Result<BoundQuery, Error> {
+    fn bind(
+        &self,
+        query: &str,
+        schemas: &BTreeMap<String, Columns>,
+        data: Option<&dyn TableData>,
+    ) -> Result<BoundQuery, Error> {
         let parsed = kql_parser::parse(query)?;
         let now = self.options.now.unwrap_or_else(current_time);
         let options = BindOptions {
             now,
             allow_missing_columns: self.options.allow_missing_columns,
         };
-        bind(&parsed, schemas, &options)
+        bind_with_data(&parsed, schemas, &options, data)
     }
 
     fn registered_columns(&self) -> BTreeMap<String, Columns> {

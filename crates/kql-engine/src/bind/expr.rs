@@ -98,8 +98,8 @@ impl Binder<'_> {
                 let mut bound = Vec::with_capacity(items.len());
                 for item in items {
                     if self.is_tabular(item) {
-                        return Err(not_supported("a tabular right side of a list operator")
-                            .with_span(item.span));
+                        bound.extend(self.bind_tabular_list(item, item.span)?);
+                        continue;
                     }
                     let item = self.bind_expr(item, &Columns::new(), operator)?;
                     if !matches!(item.kind, ExprKind::Literal(_)) {

@@ -14,7 +14,14 @@ use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
 /// Functions the binder handles itself, for "did you mean" hints.
-const SPECIAL_FUNCTIONS: &[&str] = &["ago", "now", "replace_regex", "not", "column_ifexists"];
+const SPECIAL_FUNCTIONS: &[&str] = &[
+    "ago",
+    "now",
+    "replace_regex",
+    "not",
+    "column_ifexists",
+    "toscalar",
+];
 
 impl Binder<'_> {
     /// Binds `name(args)`.
@@ -40,6 +47,14 @@ impl Binder<'_> {
         }
         if let Some(named) = args.iter().find_map(|arg| arg.name.as_ref()) {
             return Err(not_supported("a named argument").with_span(named.span));
+        }
+        if name.name == "toscalar" {
+            return match args {
+                [arg] if arg.name.is_none() => self.bind_toscalar(&arg.value, span),
+                _ => Err(
+                    crate::error::semantic("`toscalar` takes one tabular argument").with_span(span),
+                ),
+            };
         }
         if name.name == "column_ifexists" {
             return self.bind_column_ifexists(args, input, operator, span);

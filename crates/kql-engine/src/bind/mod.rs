@@ -12,6 +12,7 @@ mod literal;
 mod names;
 mod parse_op;
 mod shape;
+mod subquery;
 mod summarize;
 mod tabular;
 mod user_functions;
@@ -77,7 +78,19 @@ pub fn bind(
     tables: &BTreeMap<String, Columns>,
     options: &BindOptions,
 ) -> Result<BoundQuery, Error> {
+    bind_with_data(query, tables, options, None)
+}
+
+/// Binds a query, running the subqueries that must become constants (`toscalar(...)`,
+/// tabular `in` lists) over `data`. Without data (`kql check`) they are only type-checked.
+pub fn bind_with_data(
+    query: &Query,
+    tables: &BTreeMap<String, Columns>,
+    options: &BindOptions,
+    data: Option<&dyn crate::exec::TableData>,
+) -> Result<BoundQuery, Error> {
     let mut binder = Binder::new(tables, options);
+    binder.data = data;
     let mut results = Vec::new();
     for statement in &query.statements {
         match &statement.kind {
@@ -133,6 +146,8 @@ pub(crate) struct Binder<'a> {
     shared: Vec<Plan>,
     /// How many user-function calls are being inlined, to stop runaway recursion.
     call_depth: usize,
+    /// The tables' data, for subqueries that become constants; `None` when only checking.
+    data: Option<&'a dyn crate::exec::TableData>,
     /// Unknown-name errors collected so far: binding goes on to find the others.
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
@@ -148,6 +163,7 @@ impl<'a> Binder<'a> {
             scope: HashMap::new(),
             shared: Vec::new(),
             call_depth: 0,
+            data: None,
             errors: Vec::new(),
             warnings: Vec::new(),
         }

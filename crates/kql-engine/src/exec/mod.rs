@@ -29,7 +29,7 @@ pub type Batches = Vec<RecordBatch>;
 /// Runs every result plan of a bound query; tabular `let`s are computed once, on first use.
 pub fn execute(query: &BoundQuery, data: &dyn TableData) -> DiagResult<Vec<Batches>> {
     let mut executor = Executor {
-        query,
+        shared_plans: &query.shared,
         data,
         shared: vec![None; query.shared.len()],
     };
@@ -40,8 +40,19 @@ pub fn execute(query: &BoundQuery, data: &dyn TableData) -> DiagResult<Vec<Batch
         .collect()
 }
 
+/// Runs one plan whose tabular `let`s are `shared_plans` (used while binding, for
+/// `toscalar` and tabular `in` lists).
+pub fn run_plan(plan: &Plan, shared_plans: &[Plan], data: &dyn TableData) -> DiagResult<Batches> {
+    let mut executor = Executor {
+        shared_plans,
+        data,
+        shared: vec![None; shared_plans.len()],
+    };
+    executor.run(plan)
+}
+
 struct Executor<'a> {
-    query: &'a BoundQuery,
+    shared_plans: &'a [Plan],
     data: &'a dyn TableData,
     /// Results of tabular `let`s, computed at most once.
     shared: Vec<Option<Batches>>,
@@ -129,10 +140,10 @@ impl Executor<'_> {
         if let Some(Some(batches)) = self.shared.get(id) {
             return Ok(batches.clone());
         }
-        let plan =
-            self.query.shared.get(id).ok_or_else(|| {
-                Diagnostic::internal(format!("the shared plan {id} does not exist"))
-            })?;
+        let plan = self
+            .shared_plans
+            .get(id)
+            .ok_or_else(|| Diagnostic::internal(format!("the shared plan {id} does not exist")))?;
         let batches = self.run(plan)?;
         if let Some(slot) = self.shared.get_mut(id) {
             *slot = Some(batches.clone());
