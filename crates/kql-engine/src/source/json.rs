@@ -452,9 +452,9 @@ fn line_of(text: &[u8], offset: usize) -> usize {
     1 + text.iter().take(offset).filter(|&&b| b == b'\n').count()
 }
 
-/// A JSON value that keeps object keys in file order. serde_json's `Value` sorts them (the
-/// workspace does not enable its `preserve_order` feature), which would reorder the columns of
-/// schemaless files and the keys inside dynamic values.
+/// A JSON value that keeps every object entry, in file order. serde_json's `Value` keeps the
+/// order only with its `preserve_order` feature, and even then keeps one value per key: a
+/// duplicate key would silently drop a value, where the loader must report it.
 #[derive(Debug, Clone, PartialEq)]
 enum Json {
     Null,
