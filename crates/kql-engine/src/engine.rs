@@ -188,6 +188,19 @@ impl Engine {
         Ok(self.bind(query, &schemas, None)?.warnings)
     }
 
+    /// The schemas of a query's result tables, one per tabular statement, found by binding it
+    /// as [`Engine::check`] does, without running it.
+    pub fn result_schemas(&self, query: &str) -> Result<Vec<SchemaRef>, Error> {
+        let mut schemas = self.catalog_columns();
+        schemas.extend(self.registered_columns());
+        let bound = self.bind(query, &schemas, None)?;
+        Ok(bound
+            .results
+            .iter()
+            .map(|plan| arrow_schema(&plan.columns))
+            .collect())
+    }
+
     /// Runs a query over the registered tables.
     pub fn run(&self, query: &str) -> Result<QueryResult, Error> {
         let bound = self.bind(query, &self.registered_columns(), Some(self))?;

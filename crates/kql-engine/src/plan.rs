@@ -105,6 +105,13 @@ pub enum PlanKind {
     },
     /// `summarize`, `count`, `distinct`: one row per distinct key, with aggregates.
     Aggregate(Box<AggregatePlan>),
+    /// `as Name`: the input unchanged, named (for `union withsource=`).
+    Alias {
+        /// The input.
+        input: Box<Plan>,
+        /// The name given with `as`.
+        name: String,
+    },
     /// `mv-expand`: one row per element of dynamic arrays (or properties of bags).
     MvExpand(Box<MvExpandPlan>),
     /// `union`: the rows of every input, their columns mapped onto the output's.
@@ -384,6 +391,11 @@ pub enum ExprKind {
         regex: Arc<Regex>,
         /// The capture group of this column.
         group: usize,
+        /// Every extracted column's group and type: in strict modes (`simple`, `regex`) a
+        /// row whose value for any of them does not convert gets no value in any.
+        all: Arc<[(usize, KustoType)]>,
+        /// `simple` and `regex` are strict; `relaxed` is not.
+        strict: bool,
     },
     /// `replace_regex(source, regex, rewrite)` with constant regex and rewrite.
     ReplaceRegex {
@@ -394,6 +406,91 @@ pub enum ExprKind {
         /// The rewrite in the regex crate's syntax (`${1}`, `$$`).
         rewrite: String,
     },
+}
+
+/// Rebuilds an expression with every `Column(i)` node replaced by `f(i, node)`.
+pub fn map_columns(expr: BoundExpr, f: &mut dyn FnMut(usize, BoundExpr) -> BoundExpr) -> BoundExpr {
+    let boxed = |inner: Box<BoundExpr>, f: &mut dyn FnMut(usize, BoundExpr) -> BoundExpr| {
+        Box::new(map_columns(*inner, f))
+    };
+    let BoundExpr { kind, ty, span } = expr;
+    let kind = match kind {
+        ExprKind::Column(index) => {
+            return f(
+                index,
+                BoundExpr {
+                    kind: ExprKind::Column(index),
+                    ty,
+                    span,
+                },
+            );
+        }
+        ExprKind::Literal(_) | ExprKind::Missing(_) => kind,
+        ExprKind::Cast(inner) => ExprKind::Cast(boxed(inner, f)),
+        ExprKind::Negate(inner) => ExprKind::Negate(boxed(inner, f)),
+        ExprKind::Not(inner) => ExprKind::Not(boxed(inner, f)),
+        ExprKind::And(left, right) => ExprKind::And(boxed(left, f), boxed(right, f)),
+        ExprKind::Or(left, right) => ExprKind::Or(boxed(left, f), boxed(right, f)),
+        ExprKind::Arithmetic { op, left, right } => ExprKind::Arithmetic {
+            op,
+            left: boxed(left, f),
+            right: boxed(right, f),
+        },
+        ExprKind::Compare { op, left, right } => ExprKind::Compare {
+            op,
+            left: boxed(left, f),
+            right: boxed(right, f),
+        },
+        ExprKind::StringMatch {
+            kind,
+            case,
+            negation,
+            haystack,
+            needle,
+        } => ExprKind::StringMatch {
+            kind,
+            case,
+            negation,
+            haystack: boxed(haystack, f),
+            needle: boxed(needle, f),
+        },
+        ExprKind::MatchesRegex { haystack, regex } => ExprKind::MatchesRegex {
+            haystack: boxed(haystack, f),
+            regex,
+        },
+        ExprKind::List { op, left, items } => ExprKind::List {
+            op,
+            left: boxed(left, f),
+            items: items.into_iter().map(|item| map_columns(item, f)).collect(),
+        },
+        ExprKind::Call { function, args } => ExprKind::Call {
+            function,
+            args: args.into_iter().map(|arg| map_columns(arg, f)).collect(),
+        },
+        ExprKind::ParseCapture {
+            source,
+            regex,
+            group,
+            all,
+            strict,
+        } => ExprKind::ParseCapture {
+            source: boxed(source, f),
+            regex,
+            group,
+            all,
+            strict,
+        },
+        ExprKind::ReplaceRegex {
+            source,
+            regex,
+            rewrite,
+        } => ExprKind::ReplaceRegex {
+            source: boxed(source, f),
+            regex,
+            rewrite,
+        },
+    };
+    BoundExpr { kind, ty, span }
 }
 
 /// String comparisons and predicates.

@@ -58,18 +58,21 @@ impl Binder<'_> {
 
         let source = self.bind_expr(&parse.source, &input.columns, "parse")?;
         let source = super::expr::as_string(source);
-        let mut pattern = String::from("^");
+        let mut pattern = String::new();
         if !flags.is_empty() {
-            pattern = format!("(?{flags})^");
+            pattern.push_str(&format!("(?{flags})"));
         }
+        pattern.push('^');
         let mut extracted: Vec<(String, KustoType)> = Vec::new();
         for (index, part) in parse.pattern.iter().enumerate() {
             let last = index + 1 == parse.pattern.len();
             match part {
                 ParsePart::Literal(text) => match kind {
-                    ParseKind::Regex => pattern.push_str(&text.value),
+                    ParseKind::Regex => pattern.push_str(&format!("(?:{})", text.value)),
                     _ => pattern.push_str(&regex::escape(&text.value)),
                 },
+                // Regex mode is greedy (the docs' outputs show it; `flags=U` makes it lazy).
+                ParsePart::Wildcard if kind == ParseKind::Regex => pattern.push_str(".*"),
                 ParsePart::Wildcard => pattern.push_str(".*?"),
                 ParsePart::Column { name, ty } => {
                     let ty: KustoType = match ty {
@@ -78,22 +81,19 @@ impl Binder<'_> {
                         })?,
                         None => KustoType::String,
                     };
-                    let group = match (ty, kind) {
-                        (
-                            KustoType::Int | KustoType::Long,
-                            ParseKind::Simple | ParseKind::Regex,
-                        ) => r"(\-?\d+)",
-                        (
-                            KustoType::Real | KustoType::Decimal,
-                            ParseKind::Simple | ParseKind::Regex,
-                        ) => r"(\-?\d+(?:\.\d+)?(?:[eE][+\-]?\d+)?)",
-                        (KustoType::Bool, ParseKind::Simple | ParseKind::Regex) => {
-                            "(true|false|True|False|TRUE|FALSE)"
+                    let strict = kind != ParseKind::Relaxed;
+                    let body = match ty {
+                        KustoType::Int | KustoType::Long if strict => r"\-?\d+",
+                        KustoType::Real | KustoType::Decimal if strict => {
+                            r"\-?\d+(?:\.\d+)?(?:[eE][+\-]?\d+)?"
                         }
-                        _ if last => "(.*)",
-                        _ => "(.*?)",
+                        KustoType::Bool if strict => "(?i:true|false)",
+                        _ if kind == ParseKind::Regex || last => ".*",
+                        _ => ".*?",
                     };
-                    pattern.push_str(group);
+                    // Named groups, so the pattern's own groups (in regex mode) do not shift
+                    // the columns' group numbers.
+                    pattern.push_str(&format!("(?P<kql{}>{body})", extracted.len()));
                     extracted.push((name.name.clone(), ty));
                 }
             }
@@ -105,6 +105,19 @@ impl Binder<'_> {
             return Err(not_supported("a `parse` pattern of more than 64 columns").with_span(span));
         }
         let regex = compile_regex(&pattern, span)?;
+        let group_of = |index: usize| {
+            let name = format!("kql{index}");
+            regex
+                .capture_names()
+                .position(|n| n == Some(name.as_str()))
+                .unwrap_or(0)
+        };
+        let all: std::sync::Arc<[(usize, KustoType)]> = extracted
+            .iter()
+            .enumerate()
+            .map(|(i, (_, ty))| (group_of(i), *ty))
+            .collect();
+        let strict = kind != ParseKind::Relaxed;
 
         let mut columns = input.columns.clone();
         let mut exprs: Vec<BoundExpr> = columns
@@ -121,7 +134,9 @@ impl Binder<'_> {
                 kind: ExprKind::ParseCapture {
                     source: Box::new(source.clone()),
                     regex: regex.clone(),
-                    group: group + 1,
+                    group: all[group].0,
+                    all: all.clone(),
+                    strict,
                 },
                 ty,
                 span,

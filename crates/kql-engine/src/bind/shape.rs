@@ -207,9 +207,12 @@ impl Binder<'_> {
             }
         }
 
+        // `withsource` names: a table's own name, the name given with `as`, else
+        // `union_argN` by position (also for `let` names, as Kusto's recorded answers show).
         let mut inputs: Vec<(String, Plan)> = Vec::new();
         if let Some(first) = first {
-            inputs.push(("union_arg0".to_string(), first));
+            let name = alias_of(&first).unwrap_or_else(|| "union_arg0".to_string());
+            inputs.push((name, first));
         }
         for table in &union.tables {
             match &table.kind {
@@ -229,13 +232,21 @@ impl Binder<'_> {
                     }
                 }
                 Ast::Name(ident) => match self.bind_tabular(table) {
-                    Ok(plan) => inputs.push((ident.name.clone(), plan)),
+                    Ok(plan) => {
+                        let name = match plan.kind {
+                            PlanKind::Scan { .. } => ident.name.clone(),
+                            _ => format!("union_arg{}", inputs.len()),
+                        };
+                        inputs.push((name, plan));
+                    }
                     Err(_) if fuzzy => {}
                     Err(error) => return Err(error),
                 },
                 _ => {
-                    let index = inputs.len();
-                    inputs.push((format!("union_arg{index}"), self.bind_tabular(table)?));
+                    let plan = self.bind_tabular(table)?;
+                    let name =
+                        alias_of(&plan).unwrap_or_else(|| format!("union_arg{}", inputs.len()));
+                    inputs.push((name, plan));
                 }
             }
         }
@@ -259,7 +270,9 @@ impl Binder<'_> {
                 }
             }
         }
-        let mut columns: Columns = Vec::new();
+        // (input name, type, output name): generated `name_type` names give way to real
+        // column names, taking a numeric suffix (`K:union-operator`: `x_long` -> `x_long1`).
+        let mut outputs: Vec<(&str, KustoType, String)> = Vec::new();
         for name in &order {
             let types = &types_by_name[name];
             let in_all = inputs
@@ -269,27 +282,33 @@ impl Binder<'_> {
                 continue;
             }
             if types.len() == 1 {
-                columns.push(Column::new(*name, types[0]));
+                outputs.push((name, types[0], name.to_string()));
             } else {
                 for ty in types {
-                    columns.push(Column::new(format!("{name}_{ty}"), *ty));
+                    let mut generated = format!("{name}_{ty}");
+                    let mut suffix = 0;
+                    while order.contains(&generated.as_str())
+                        || outputs.iter().any(|(_, _, taken)| *taken == generated)
+                    {
+                        suffix += 1;
+                        generated = format!("{name}_{ty}{suffix}");
+                    }
+                    outputs.push((name, *ty, generated));
                 }
             }
         }
-        let column_of = |name: &str, ty: KustoType, columns: &Columns| {
-            columns
-                .iter()
-                .position(|c| c.name == name && c.ty == ty)
-                .or_else(|| {
-                    let suffixed = format!("{name}_{ty}");
-                    columns.iter().position(|c| c.name == suffixed)
-                })
-        };
+        let mut columns: Columns = outputs
+            .iter()
+            .map(|(_, ty, name)| Column::new(name.clone(), *ty))
+            .collect();
         let mut mapped = Vec::new();
         for (_, plan) in &inputs {
-            let mut mapping = vec![None; columns.len()];
+            let mut mapping = vec![None; outputs.len()];
             for (index, column) in plan.columns.iter().enumerate() {
-                if let Some(out) = column_of(&column.name, column.ty, &columns) {
+                let out = outputs
+                    .iter()
+                    .position(|(name, ty, _)| *name == column.name && *ty == column.ty);
+                if let Some(out) = out {
                     mapping[out] = Some(index);
                 }
             }
@@ -319,6 +338,14 @@ impl Binder<'_> {
             kind: PlanKind::Union { inputs, sources },
             columns,
         })
+    }
+}
+
+/// The name a plan was given with `as`, if any.
+fn alias_of(plan: &Plan) -> Option<String> {
+    match &plan.kind {
+        PlanKind::Alias { name, .. } => Some(name.clone()),
+        _ => None,
     }
 }
 

@@ -144,6 +144,13 @@ impl Binder<'_> {
         })?;
         let (aggregate, mut outputs) =
             self.bind_aggregate_args(function, args, input, key_columns, span)?;
+        // `take_any(x)` keeps the name `x`; its older alias `any(x)` gives `any_x`.
+        if name.name == "any"
+            && let Some(first) = outputs.first_mut()
+        {
+            let arg_name = args.first().and_then(|arg| expr_name(&arg.value));
+            first.0 = named("any", &arg_name, false);
+        }
         if let Some(given) = &assignment.name {
             match outputs.first_mut() {
                 Some(first) => first.0 = given.name.clone(),
@@ -192,7 +199,8 @@ impl Binder<'_> {
             }
             let value = self.bind_expr(&args[0].value, input, "summarize")?;
             let prefix = if function == ArgMax { "max" } else { "min" };
-            let mut outputs = vec![(value_name(prefix, &value, input, true), value.ty)];
+            let arg_name = expr_name(&args[0].value);
+            let mut outputs = vec![(named(prefix, &arg_name, true), value.ty)];
             let value_column = column_index(&value);
             for arg in &args[1..] {
                 if matches!(arg.value.kind, Ast::Star) {
@@ -254,6 +262,9 @@ impl Binder<'_> {
             })?;
         }
 
+        // Unnamed outputs are named after the first argument's column (`sum(toint(v))` is
+        // `sum_v`).
+        let arg_name = args.first().and_then(|arg| expr_name(&arg.value));
         let value = if value_count == 1 {
             bound.first()
         } else {
@@ -269,24 +280,18 @@ impl Binder<'_> {
         }
         let (name, ty) = match function {
             Count => match value {
-                Some(value) => (value_name("count", value, input, false), KustoType::Long),
+                Some(_) => (named("count", &arg_name, false), KustoType::Long),
                 None => ("count_".to_string(), KustoType::Long),
             },
-            CountIf => ("countif_".to_string(), KustoType::Long),
-            DCount | DCountIf => (
-                value_name(prefix(function), value_or(value, span)?, input, false),
-                KustoType::Long,
-            ),
+            CountIf => (named("countif", &arg_name, false), KustoType::Long),
+            DCount | DCountIf => (named(prefix(function), &arg_name, false), KustoType::Long),
             Sum | SumIf => {
                 let ty = match value_ty {
                     KustoType::Int | KustoType::Long => KustoType::Long,
                     KustoType::TimeSpan => KustoType::TimeSpan,
                     _ => KustoType::Real,
                 };
-                (
-                    value_name(prefix(function), value_or(value, span)?, input, false),
-                    ty,
-                )
+                (named(prefix(function), &arg_name, false), ty)
             }
             Avg | AvgIf => {
                 let ty = if value_ty == KustoType::TimeSpan {
@@ -294,27 +299,12 @@ impl Binder<'_> {
                 } else {
                     KustoType::Real
                 };
-                (
-                    value_name(prefix(function), value_or(value, span)?, input, false),
-                    ty,
-                )
+                (named(prefix(function), &arg_name, false), ty)
             }
-            Min | Max | MinIf | MaxIf => (
-                value_name(prefix(function), value_or(value, span)?, input, false),
-                value_ty,
-            ),
-            MakeSet | MakeSetIf => (
-                value_name("set", value_or(value, span)?, input, false),
-                KustoType::Dynamic,
-            ),
-            MakeList | MakeListIf => (
-                value_name("list", value_or(value, span)?, input, false),
-                KustoType::Dynamic,
-            ),
-            TakeAny => (
-                value_name("any", value_or(value, span)?, input, true),
-                value_ty,
-            ),
+            Min | Max | MinIf | MaxIf => (named(prefix(function), &arg_name, false), value_ty),
+            MakeSet | MakeSetIf => (named("set", &arg_name, false), KustoType::Dynamic),
+            MakeList | MakeListIf => (named("list", &arg_name, false), KustoType::Dynamic),
+            TakeAny => (named("any", &arg_name, true), value_ty),
             ArgMax | ArgMin => unreachable_arg(span)?,
         };
         aggregate.args = bound;
@@ -324,12 +314,6 @@ impl Binder<'_> {
 
 fn unreachable_arg(span: Span) -> DiagResult<(String, KustoType)> {
     Err(kql_parser::Diagnostic::internal("arg_max is bound separately").with_span(span))
-}
-
-fn value_or(value: Option<&BoundExpr>, span: Span) -> DiagResult<&BoundExpr> {
-    value.ok_or_else(|| {
-        kql_parser::Diagnostic::internal("an aggregate lost its value").with_span(span)
-    })
 }
 
 /// The name prefix of an aggregate's unnamed output.
@@ -356,12 +340,45 @@ fn prefix(function: AggregateFunction) -> &'static str {
     }
 }
 
-/// `prefix_column` for a column argument (or just `column` when `bare`), else `prefix_`.
-fn value_name(prefix: &str, value: &BoundExpr, input: &Columns, bare: bool) -> String {
-    match column_index(value).and_then(|index| input.get(index)) {
-        Some(column) if bare => column.name.clone(),
-        Some(column) => format!("{prefix}_{}", column.name),
+/// `prefix_column` when the argument names a column (or just `column` when `bare`), else
+/// `prefix_`.
+fn named(prefix: &str, arg_name: &Option<String>, bare: bool) -> String {
+    match arg_name {
+        Some(name) if bare => name.clone(),
+        Some(name) => format!("{prefix}_{name}"),
         None => format!("{prefix}_"),
+    }
+}
+
+/// The column an expression is named after: a column's own name, the argument's for a
+/// conversion (`toint(v)` is `v`), `a_b` for `a.b`; other expressions have none
+/// (`countif(not(b))` is `countif_`, as Kusto's recorded answers show).
+pub(crate) fn expr_name(expr: &Expr) -> Option<String> {
+    const CONVERSIONS: &[&str] = &[
+        "toint",
+        "tolong",
+        "todouble",
+        "toreal",
+        "tostring",
+        "tobool",
+        "toboolean",
+        "todatetime",
+        "totimespan",
+        "todecimal",
+        "toguid",
+        "todynamic",
+        "parse_json",
+    ];
+    match &expr.kind {
+        Ast::Name(ident) => Some(ident.name.clone()),
+        Ast::Paren(inner) => expr_name(inner),
+        Ast::Call { name, args } if CONVERSIONS.contains(&name.name.as_str()) => {
+            args.first().and_then(|arg| expr_name(&arg.value))
+        }
+        Ast::Member { object, member } => {
+            expr_name(object).map(|object| format!("{object}_{}", member.name))
+        }
+        _ => None,
     }
 }
 

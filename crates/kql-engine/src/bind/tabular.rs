@@ -207,13 +207,7 @@ impl Binder<'_> {
                     columns,
                 })
             }
-            OperatorKind::Extend(assignments) => {
-                let mut plan = input;
-                for (index, assignment) in assignments.iter().enumerate() {
-                    plan = self.bind_extend_column(plan, assignment, index)?;
-                }
-                Ok(plan)
-            }
+            OperatorKind::Extend(assignments) => self.bind_extend(input, assignments),
             OperatorKind::Project(assignments) => self.bind_project(input, assignments),
             OperatorKind::ProjectAway(patterns) => {
                 self.bind_project_away_keep(input, patterns, false, span)
@@ -256,7 +250,14 @@ impl Binder<'_> {
             OperatorKind::Join(join) => self.bind_join(input, join, span),
             OperatorKind::Lookup(lookup) => self.bind_lookup(input, lookup, span),
             OperatorKind::Parse(parse) => self.bind_parse(input, parse, span),
-            OperatorKind::As(_) => Ok(input),
+            OperatorKind::As(name) => {
+                let columns = input.columns.clone();
+                let kind = PlanKind::Alias {
+                    input: Box::new(input),
+                    name: name.name.clone(),
+                };
+                Ok(Plan { kind, columns })
+            }
             OperatorKind::Invoke(call) => self.bind_invoke(input, call),
             OperatorKind::MvExpand(mv_expand) => self.bind_mv_expand(input, mv_expand),
             OperatorKind::Render(_) => {
@@ -278,39 +279,39 @@ impl Binder<'_> {
         }
     }
 
-    /// One `Name = expr` of `extend`: replaces a column of that name in place (as Kusto's
-    /// language service does, kql-semantics §3), else appends it.
-    fn bind_extend_column(
-        &mut self,
-        input: Plan,
-        assignment: &Assignment,
-        index: usize,
-    ) -> DiagResult<Plan> {
-        let value = self.bind_expr(&assignment.value, &input.columns, "extend")?;
-        let name = match &assignment.name {
-            Some(name) => name.name.clone(),
-            None => default_name(&assignment.value, &input.columns, index),
-        };
-        let mut exprs: Vec<BoundExpr> = input
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, column)| BoundExpr {
-                kind: ExprKind::Column(i),
-                ty: column.ty,
-                span: value.span,
-            })
-            .collect();
+    /// `extend A = expr, ...` as one projection. A name that exists is replaced in place
+    /// (as Kusto's language service does, kql-semantics §3), a new one is appended. Later
+    /// assignments see the columns added before them, but the input's values of replaced
+    /// columns: `extend a = c, c = a` swaps (Kusto's recorded answers).
+    fn bind_extend(&mut self, input: Plan, assignments: &[Assignment]) -> DiagResult<Plan> {
+        let span = assignments
+            .first()
+            .map_or(Span::default(), |a| a.value.span);
+        let mut exprs: Vec<BoundExpr> = column_refs(&input.columns, span);
         let mut columns = input.columns.clone();
-        let column = Column::new(name.clone(), value.ty);
-        match columns.iter().position(|c| c.name == name) {
-            Some(existing) => {
-                columns[existing] = column;
-                exprs[existing] = value;
-            }
-            None => {
-                columns.push(column);
-                exprs.push(value);
+        // What names refer to while binding: the input's columns, then the new ones.
+        let mut visible = input.columns.clone();
+        let mut visible_exprs = exprs.clone();
+        let mut unnamed = 0;
+        for assignment in assignments {
+            let value = self.bind_expr(&assignment.value, &visible, "extend")?;
+            let value = substitute(value, &visible_exprs);
+            let name = match &assignment.name {
+                Some(name) => name.name.clone(),
+                None => unnamed_column(&assignment.value, &columns, &mut unnamed),
+            };
+            let column = Column::new(name.clone(), value.ty);
+            match columns.iter().position(|c| c.name == name) {
+                Some(existing) => {
+                    columns[existing] = column;
+                    exprs[existing] = value;
+                }
+                None => {
+                    columns.push(column.clone());
+                    exprs.push(value.clone());
+                    visible.push(column);
+                    visible_exprs.push(value);
+                }
             }
         }
         Ok(Plan {
@@ -372,11 +373,12 @@ impl Binder<'_> {
     fn bind_project(&mut self, input: Plan, assignments: &[Assignment]) -> DiagResult<Plan> {
         let mut exprs = Vec::new();
         let mut columns: Columns = Vec::new();
-        for (index, assignment) in assignments.iter().enumerate() {
+        let mut unnamed = 0;
+        for assignment in assignments {
             let value = self.bind_expr(&assignment.value, &input.columns, "project")?;
             let name = match &assignment.name {
                 Some(name) => name.name.clone(),
-                None => default_name(&assignment.value, &input.columns, index),
+                None => unnamed_column(&assignment.value, &columns, &mut unnamed),
             };
             if columns.iter().any(|c| c.name == name) {
                 return Err(
@@ -672,13 +674,41 @@ fn join_columns(kind: JoinKind, left: &Columns, right: &Columns) -> Columns {
         .collect()
 }
 
-/// The name Kusto gives an unnamed computed column: the column's own name for a plain
-/// reference, else `Column1`, `Column2`... by position.
-fn default_name(expr: &Expr, _input: &Columns, index: usize) -> String {
-    match &expr.kind {
-        Ast::Name(ident) => ident.name.clone(),
-        _ => format!("Column{}", index + 1),
+/// The name Kusto gives an unnamed column: a plain column reference keeps its name; a
+/// computed value is `Column1`, `Column2`... counting the unnamed values, skipping names
+/// already taken.
+fn unnamed_column(expr: &Expr, taken: &Columns, unnamed: &mut usize) -> String {
+    if let Ast::Name(ident) = &expr.kind {
+        return ident.name.clone();
     }
+    loop {
+        *unnamed += 1;
+        let name = format!("Column{unnamed}");
+        if !taken.iter().any(|c| c.name == name) {
+            return name;
+        }
+    }
+}
+
+/// One column reference per input column.
+fn column_refs(columns: &Columns, span: Span) -> Vec<BoundExpr> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| BoundExpr {
+            kind: ExprKind::Column(index),
+            ty: column.ty,
+            span,
+        })
+        .collect()
+}
+
+/// Replaces each `Column(i)` by `by[i]`: an expression bound against `extend`'s visible
+/// columns becomes one over its input.
+fn substitute(expr: BoundExpr, by: &[BoundExpr]) -> BoundExpr {
+    crate::plan::map_columns(expr, &mut |index, expr| {
+        by.get(index).cloned().unwrap_or(expr)
+    })
 }
 
 /// The keyword of an operator, for messages.

@@ -99,13 +99,15 @@ impl Binder<'_> {
         let start = self.bind_expr(from, &Columns::new(), "range")?;
         let stop = self.bind_expr(to, &Columns::new(), "range")?;
         let step_value = self.bind_expr(step, &Columns::new(), "range")?;
-        let (ty, step_ty) = match (start.ty, stop.ty, step_value.ty) {
+        let (start_ty, stop_ty, step_ty) = (start.ty, stop.ty, step_value.ty);
+        let (ty, step_ty_bound) = match (start.ty, stop.ty, step_value.ty) {
             (KustoType::DateTime, KustoType::DateTime, KustoType::TimeSpan) => {
                 (KustoType::DateTime, KustoType::TimeSpan)
             }
             (KustoType::TimeSpan, KustoType::TimeSpan, KustoType::TimeSpan) => {
                 (KustoType::TimeSpan, KustoType::TimeSpan)
             }
+            (KustoType::Int, KustoType::Int, KustoType::Int) => (KustoType::Long, KustoType::Long),
             (a, b, c) if a.is_numeric() && b.is_numeric() && c.is_numeric() => {
                 let ty = if [a, b, c]
                     .iter()
@@ -136,7 +138,7 @@ impl Binder<'_> {
         let (start, stop, step_array) = (
             constant(start, ty)?,
             constant(stop, ty)?,
-            constant(step_value, step_ty)?,
+            constant(step_value, step_ty_bound)?,
         );
         let array: ArrayRef = match ty {
             KustoType::Real => {
@@ -184,6 +186,17 @@ impl Binder<'_> {
                     _ => Arc::new(Int64Array::from_iter_values(values)),
                 }
             }
+        };
+        // An all-`int` range makes an `int` column; it is generated as `long` above.
+        let all_int = [&start_ty, &stop_ty, &step_ty]
+            .iter()
+            .all(|t| **t == KustoType::Int);
+        let (array, ty) = if all_int {
+            let ints = arrow::compute::cast(&array, &arrow::datatypes::DataType::Int32)
+                .map_err(arrow_error)?;
+            (ints, KustoType::Int)
+        } else {
+            (array, ty)
         };
         let columns = vec![Column::new(column.name.clone(), ty)];
         Ok(Plan {

@@ -13,6 +13,18 @@ use crate::plan::CompareOp;
 /// null-values page of the Kusto docs: null vs a value is `false` for `==` and `true` for
 /// `!=`; null vs null is null.
 pub(crate) fn compare(op: CompareOp, left: &Value, right: &Value) -> DiagResult<Value> {
+    if left.array().data_type() == &arrow::datatypes::DataType::Float64 {
+        let result = compare_reals(op, left, right)?;
+        if left.array().null_count() == 0 && right.array().null_count() == 0 {
+            return Ok(result);
+        }
+        return match op {
+            CompareOp::Eq | CompareOp::NotEq => {
+                one_sided_nulls(op == CompareOp::NotEq, left, right, result)
+            }
+            _ => Ok(result),
+        };
+    }
     let result = match op {
         CompareOp::Eq => with_datums(left, right, |l, r| Ok(Arc::new(cmp::eq(l, r)?) as ArrayRef))?,
         CompareOp::NotEq => {
@@ -45,6 +57,47 @@ pub(crate) fn compare(op: CompareOp, left: &Value, right: &Value) -> DiagResult<
     one_sided_nulls(op == CompareOp::NotEq, left, right, result)
 }
 
+/// Compares reals with IEEE 754 rules: NaN is unequal to everything, itself included, and
+/// every ordering comparison with NaN is false. (Arrow's kernels use a total order, in
+/// which NaN equals NaN; Kusto's recorded answers follow IEEE.)
+fn compare_reals(op: CompareOp, left: &Value, right: &Value) -> DiagResult<Value> {
+    use arrow::array::Float64Array;
+    let reals = |value: &Value| {
+        value
+            .array()
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .cloned()
+            .ok_or_else(|| kql_parser::Diagnostic::internal("a real comparison got non-reals"))
+    };
+    let (l, r) = (reals(left)?, reals(right)?);
+    let len = super::row_count(&[left, right]);
+    let at = |array: &Float64Array, scalar: bool, row: usize| {
+        let row = if scalar { 0 } else { row };
+        array.is_valid(row).then(|| array.value(row))
+    };
+    let result: BooleanArray = (0..len)
+        .map(|row| {
+            let (a, b) = (
+                at(&l, left.is_scalar(), row)?,
+                at(&r, right.is_scalar(), row)?,
+            );
+            Some(match op {
+                CompareOp::Eq => a == b,
+                CompareOp::NotEq => a != b,
+                CompareOp::Lt => a < b,
+                CompareOp::Le => a <= b,
+                CompareOp::Gt => a > b,
+                CompareOp::Ge => a >= b,
+            })
+        })
+        .collect();
+    Ok(Value::like(
+        left.is_scalar() && right.is_scalar(),
+        Arc::new(result),
+    ))
+}
+
 /// Replaces the result where exactly one side is null with `when_one_null`.
 fn one_sided_nulls(
     when_one_null: bool,
@@ -53,7 +106,7 @@ fn one_sided_nulls(
     result: Value,
 ) -> DiagResult<Value> {
     let scalar = result.is_scalar();
-    let len = left.array().len().max(right.array().len());
+    let len = super::row_count(&[left, right]);
     let row = |value: &Value, i: usize| if value.is_scalar() { 0 } else { i };
     let result_array = result.array();
     let Some(result_bools) = result_array.as_any().downcast_ref::<BooleanArray>() else {

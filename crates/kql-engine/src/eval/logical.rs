@@ -23,7 +23,7 @@ fn binary(
     right: &Value,
     kernel: fn(&BooleanArray, &BooleanArray) -> Result<BooleanArray, arrow::error::ArrowError>,
 ) -> DiagResult<Value> {
-    let len = left.array().len().max(right.array().len());
+    let len = super::row_count(&[left, right]);
     let result = kernel(&booleans(left, len)?, &booleans(right, len)?).map_err(arrow_error)?;
     Ok(Value::like(
         left.is_scalar() && right.is_scalar(),

@@ -61,6 +61,16 @@ impl Value {
     }
 }
 
+/// The row count of an operation over `values`: the length of any column among them (they
+/// all have the batch's length), or 1 when all are scalars. (Taking the longest array would
+/// be wrong for an empty batch: a scalar is 1 long, the columns 0.)
+pub(crate) fn row_count(values: &[&Value]) -> usize {
+    values
+        .iter()
+        .find(|value| !value.is_scalar())
+        .map_or(1, |value| value.array().len())
+}
+
 /// Repeats a one-element array `len` times.
 pub(crate) fn broadcast(scalar: &ArrayRef, len: usize) -> DiagResult<ArrayRef> {
     let indices = UInt32Array::from(vec![0u32; len]);
@@ -150,7 +160,17 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
             source,
             regex,
             group,
-        } => regex::parse_capture(&evaluate(source, batch)?, regex, *group, expr.ty),
+            all,
+            strict,
+        } => {
+            let capture = regex::Capture {
+                regex,
+                group: *group,
+                all,
+                strict: *strict,
+            };
+            regex::parse_capture(&evaluate(source, batch)?, &capture, expr.ty)
+        }
         ExprKind::ReplaceRegex {
             source,
             regex,

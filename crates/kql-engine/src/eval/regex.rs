@@ -30,11 +30,36 @@ pub(crate) fn replace_regex(source: &Value, regex: &Regex, rewrite: &str) -> Dia
     Ok(Value::like(source.is_scalar(), Arc::new(result)))
 }
 
-/// One `parse` column: capture `group` of the first match, converted to `ty`.
+/// One column of the `parse` operator.
+pub(crate) struct Capture<'a> {
+    /// The whole pattern.
+    pub regex: &'a Regex,
+    /// This column's capture group.
+    pub group: usize,
+    /// Every column's group and type.
+    pub all: &'a [(usize, KustoType)],
+    /// Whether a value that does not convert empties the whole row (`simple`, `regex`).
+    pub strict: bool,
+}
+
+/// Whether captured text converts to `ty` the way [`parse_capture`] converts it.
+fn converts(text: &str, ty: KustoType) -> bool {
+    use crate::source::datetime::{DateOrder, parse_datetime, parse_timespan};
+    match ty {
+        KustoType::Long | KustoType::Int => text.trim().parse::<i64>().is_ok(),
+        KustoType::Real | KustoType::Decimal => text.trim().parse::<f64>().is_ok(),
+        KustoType::Bool => matches!(text.to_ascii_lowercase().as_str(), "true" | "false"),
+        KustoType::DateTime => parse_datetime(text, DateOrder::MonthFirst).is_some(),
+        KustoType::TimeSpan => parse_timespan(text).is_some(),
+        _ => true,
+    }
+}
+
+/// One `parse` column: its capture group of the first match, converted to `ty`; nothing
+/// when the pattern does not match or, in strict modes, when any column does not convert.
 pub(crate) fn parse_capture(
     source: &Value,
-    regex: &Regex,
-    group: usize,
+    capture: &Capture<'_>,
     ty: KustoType,
 ) -> DiagResult<Value> {
     use crate::source::datetime::{DateOrder, parse_datetime, parse_timespan};
@@ -45,10 +70,17 @@ pub(crate) fn parse_capture(
     let sources = strings(source)?;
     let captured: Vec<Option<&str>> = (0..sources.len())
         .map(|row| {
-            regex
-                .captures(string_at(sources, false, row))
-                .and_then(|captures| captures.get(group))
-                .map(|found| found.as_str())
+            let captures = capture.regex.captures(string_at(sources, false, row))?;
+            let text = |group: usize| captures.get(group).map_or("", |found| found.as_str());
+            if capture.strict
+                && !capture
+                    .all
+                    .iter()
+                    .all(|(group, ty)| converts(text(*group), *ty))
+            {
+                return None;
+            }
+            captures.get(capture.group).map(|found| found.as_str())
         })
         .collect();
     let array: arrow::array::ArrayRef = match ty {

@@ -44,7 +44,7 @@ pub(crate) fn string_match(
 ) -> DiagResult<Value> {
     let haystacks = strings(haystack)?;
     let needles = strings(needle)?;
-    let len = haystacks.len().max(needles.len());
+    let len = super::row_count(&[haystack, needle]);
     let negate = negation == Negation::Negated;
     let result: BooleanArray = if needle.is_scalar() {
         let needle = Needle::new(string_at(needles, true, 0), case);
@@ -116,10 +116,15 @@ fn is_term_char(c: char) -> bool {
 
 /// Whether `needle` occurs in `haystack` starting (`at_start`) and/or ending (`at_end`) on
 /// a term boundary.
+///
+/// A boundary is only needed where the needle itself starts or ends with a term character:
+/// `"a b" has " "` and `"x.exe" has ".exe"` match like substrings there.
 fn has_term(haystack: &str, needle: &str, at_start: bool, at_end: bool) -> bool {
     if needle.is_empty() {
         return true;
     }
+    let at_start = at_start && needle.chars().next().is_some_and(is_term_char);
+    let at_end = at_end && needle.chars().next_back().is_some_and(is_term_char);
     haystack.match_indices(needle).any(|(start, found)| {
         let end = start + found.len();
         let starts_term = haystack[..start]

@@ -116,12 +116,9 @@ fn compute(
 
     let output: ArrayRef = match aggregate.function {
         Count | CountIf => {
+            // `count(x)` counts rows, nulls included, like `count()` (recorded Kusto answers).
             for row in 0..rows {
-                let counted = match (aggregate.function, value) {
-                    (Count, Some(value)) => value.is_valid(row),
-                    _ => selected(row),
-                };
-                if counted {
+                if selected(row) {
                     counts[groups.of_row[row]] += 1;
                 }
             }
@@ -158,7 +155,8 @@ fn compute(
             } else {
                 Ordering::Less
             };
-            let best = extreme_rows(value, value_ty, groups, &selected, want)?;
+            let any_row = matches!(aggregate.function, ArgMax | ArgMin);
+            let best = extreme_rows(value, value_ty, groups, &selected, want, any_row)?;
             let mut out = vec![take(value.as_ref(), &best, None).map_err(arrow_error)?];
             for column in &aggregate.carried {
                 out.push(take(batch.column(*column).as_ref(), &best, None).map_err(arrow_error)?);
@@ -189,9 +187,16 @@ fn compute(
                 if list.len() >= aggregate.max_size {
                     continue;
                 }
-                let item = crate::functions::json_value(value, ty, row)?;
-                if !(distinct && list.contains(&item)) {
-                    list.push(item);
+                // A dynamic array contributes its elements, not itself (recorded answers of
+                // `make_list` and `make_set` over arrays).
+                let items = match crate::functions::json_value(value, ty, row)? {
+                    serde_json::Value::Array(elements) => elements,
+                    item => vec![item],
+                };
+                for item in items {
+                    if list.len() < aggregate.max_size && !(distinct && list.contains(&item)) {
+                        list.push(item);
+                    }
                 }
             }
             let texts: StringArray = lists
@@ -216,8 +221,9 @@ fn as_mask(array: &ArrayRef) -> DiagResult<BooleanArray> {
     Ok(crate::eval::null_as_false(mask))
 }
 
-/// `sum`/`avg` per group. Integer sums stay `long` (an overflow is an error); reals and
-/// timespans add as they are; averages are reals (timespans for timespans).
+/// `sum`/`avg` per group. Integer sums stay `long` and wrap on overflow, and so does the sum
+/// behind an integer average (Kusto's recorded answers show both); reals and timespans add
+/// as they are; averages are reals (timespans for timespans), NaN when there is no value.
 fn sum_or_average(
     value: &ArrayRef,
     ty: Option<KustoType>,
@@ -228,18 +234,27 @@ fn sum_or_average(
     let n = groups.count();
     let mut counts = vec![0i64; n];
     match ty {
-        Some(KustoType::Int | KustoType::Long) if !average => {
+        Some(KustoType::Int | KustoType::Long) => {
             let longs = arrow::compute::cast(value, &DataType::Int64).map_err(arrow_error)?;
             let longs = downcast::<Int64Array>(&longs)?;
             let mut sums = vec![0i64; n];
             for (row, group) in groups.of_row.iter().enumerate() {
                 if longs.is_valid(row) && selected(row) {
-                    sums[*group] = sums[*group]
-                        .checked_add(longs.value(row))
-                        .ok_or_else(|| crate::error::runtime("`sum` overflowed a long"))?;
+                    sums[*group] = sums[*group].wrapping_add(longs.value(row));
+                    counts[*group] += 1;
                 }
             }
-            Ok(Arc::new(Int64Array::from(sums)))
+            if !average {
+                return Ok(Arc::new(Int64Array::from(sums)));
+            }
+            let averages = sums.iter().zip(&counts).map(|(sum, count)| {
+                Some(if *count > 0 {
+                    *sum as f64 / *count as f64
+                } else {
+                    f64::NAN
+                })
+            });
+            Ok(Arc::new(averages.collect::<Float64Array>()))
         }
         Some(KustoType::TimeSpan) => {
             let spans = downcast::<DurationNanosecondArray>(value)?;
@@ -271,10 +286,12 @@ fn sum_or_average(
                 }
             }
             let values = sums.iter().zip(&counts).map(|(sum, count)| {
-                if average {
-                    (*count > 0).then(|| sum / *count as f64)
-                } else {
+                if !average {
                     Some(*sum)
+                } else if *count > 0 {
+                    Some(sum / *count as f64)
+                } else {
+                    Some(f64::NAN)
                 }
             });
             Ok(Arc::new(values.collect::<Float64Array>()))
@@ -284,29 +301,50 @@ fn sum_or_average(
 
 /// Per group, the row whose value compares as `want` against all others (the first such
 /// row on ties); null for groups without a non-null value.
+///
+/// A NaN wins over every number for both `min` and `max`, as in Kusto's recorded answers.
+/// With `any_row`, a group without a usable value still gets its first row (`arg_max`
+/// returns a row even when every value is null).
 fn extreme_rows(
     value: &ArrayRef,
     ty: Option<KustoType>,
     groups: &Groups,
     selected: &dyn Fn(usize) -> bool,
     want: Ordering,
+    any_row: bool,
 ) -> DiagResult<UInt32Array> {
+    let reals = value.as_any().downcast_ref::<Float64Array>();
+    let is_nan = |row: usize| reals.is_some_and(|reals| reals.value(row).is_nan());
     let compare = make_comparator(value.as_ref(), value.as_ref(), SortOptions::default())
         .map_err(arrow_error)?;
     let strings = (ty == Some(KustoType::String))
         .then(|| value.as_any().downcast_ref::<StringArray>())
         .flatten();
     let mut best: Vec<Option<u32>> = vec![None; groups.count()];
+    let mut first: Vec<Option<u32>> = vec![None; groups.count()];
     for (row, group) in groups.of_row.iter().enumerate() {
+        if !selected(row) {
+            continue;
+        }
+        first[*group].get_or_insert(row as u32);
         // Empty strings are Kusto's "no value" and do not take part.
         let empty = strings.is_some_and(|s| s.value(row).is_empty());
-        if value.is_null(row) || empty || !selected(row) {
+        if value.is_null(row) || empty {
             continue;
         }
         let slot = &mut best[*group];
         match slot {
+            Some(current) if is_nan(*current as usize) => {}
+            Some(_) if is_nan(row) => *slot = Some(row as u32),
             Some(current) if compare(row, *current as usize) != want => {}
             _ => *slot = Some(row as u32),
+        }
+    }
+    if any_row {
+        for (slot, first) in best.iter_mut().zip(first) {
+            if slot.is_none() {
+                *slot = first;
+            }
         }
     }
     Ok(UInt32Array::from(best))

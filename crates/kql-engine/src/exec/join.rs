@@ -2,8 +2,9 @@
 //!
 //! Rules that differ from SQL habits, from kql-semantics §8:
 //! - the default kind, `innerunique`, keeps one left row per key before joining;
-//! - a null key matches nothing (the docs are silent; this is the SQL rule), while empty
-//!   strings are ordinary keys;
+//! - a null key matches other null keys: the docs are silent, and Kusto's recorded answers
+//!   join null to null (tests/conformance, `agent-joins-lookup-union` cases); empty strings
+//!   are ordinary keys too;
 //! - cells of the missing side of an outer join are null, except strings, which are `""`.
 
 use std::collections::HashMap;
@@ -30,24 +31,20 @@ pub(crate) fn hash_join(
     let right = concat_batches(&arrow_schema(&join.right.columns), right).map_err(arrow_error)?;
 
     let (left_rows, right_rows) = key_rows(join, &left, &right)?;
-    let left_valid = non_null_keys(&left, &join.left_keys);
-    let right_valid = non_null_keys(&right, &join.right_keys);
 
     // Right rows by key, in row order.
     let mut right_by_key: HashMap<&[u8], Vec<u32>> = HashMap::new();
-    for (row, valid) in right_valid.iter().enumerate() {
-        if *valid {
-            right_by_key
-                .entry(right_rows.row(row).data())
-                .or_default()
-                .push(row as u32);
-        }
+    for row in 0..right.num_rows() {
+        right_by_key
+            .entry(right_rows.row(row).data())
+            .or_default()
+            .push(row as u32);
     }
 
     let pairs = match_rows(
         join.kind,
         &left_rows,
-        &left_valid,
+        left.num_rows(),
         &right_by_key,
         right.num_rows(),
     );
@@ -73,7 +70,7 @@ struct Pairs {
 fn match_rows(
     kind: JoinKind,
     left_rows: &Rows,
-    left_valid: &[bool],
+    left_count: usize,
     right_by_key: &HashMap<&[u8], Vec<u32>>,
     right_count: usize,
 ) -> Pairs {
@@ -82,13 +79,13 @@ fn match_rows(
     let mut right_matched = vec![false; right_count];
     let mut seen_left_keys: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
 
-    for (row, valid) in left_valid.iter().enumerate() {
+    for row in 0..left_count {
         let row_index = row as u32;
         let key = left_rows.row(row).data();
-        if kind == JoinKind::InnerUnique && (!valid || !seen_left_keys.insert(key)) {
+        if kind == JoinKind::InnerUnique && !seen_left_keys.insert(key) {
             continue; // innerunique keeps the first left row of each key
         }
-        let matches = if *valid { right_by_key.get(key) } else { None };
+        let matches = right_by_key.get(key);
         match (kind, matches) {
             (JoinKind::LeftSemi, Some(_)) | (JoinKind::LeftAnti, None) => {
                 left_out.push(Some(row_index));
@@ -158,13 +155,6 @@ fn key_rows(join: &JoinPlan, left: &RecordBatch, right: &RecordBatch) -> DiagRes
         .convert_columns(&keys(right, &join.right_keys)?)
         .map_err(arrow_error)?;
     Ok((left_rows, right_rows))
-}
-
-/// Per row: true when no key column is null.
-fn non_null_keys(batch: &RecordBatch, keys: &[usize]) -> Vec<bool> {
-    (0..batch.num_rows())
-        .map(|row| keys.iter().all(|key| batch.column(*key).is_valid(row)))
-        .collect()
 }
 
 /// Gathers rows of every column; null indexes give null cells, and `""` for strings.

@@ -91,6 +91,7 @@ impl Executor<'_> {
                 }
                 Ok(out)
             }
+            PlanKind::Alias { input, .. } => self.run(input),
             PlanKind::Take { input, count } => match &input.kind {
                 // `top`: sort only as far as needed.
                 PlanKind::Sort {

@@ -5,14 +5,15 @@
 //! below follow the recorded answers of the Kusto emulator (`tests/conformance`) where the
 //! docs are silent:
 //!
-//! | from \ to | `long` / `int`                    | `real`       | `bool`        |
-//! |-----------|-----------------------------------|--------------|---------------|
-//! | `string`  | decimal or `0x` hex integer text  | float text   | `true`/`false` (any case), or an integer: non-zero is true |
-//! | `real`    | truncated toward zero             | itself       | non-zero      |
-//! | `datetime`| 100 ns ticks since 0001-01-01     | the same     | not supported |
-//! | `timespan`| 100 ns ticks                      | the same     | not supported |
-//! | `dynamic` | by the JSON value: number, string or bool; arrays and bags give null |||
+//! | from \ to | `long` / `int`                   | `real`     | `bool`                   |
+//! |-----------|----------------------------------|------------|--------------------------|
+//! | `string`  | decimal or `0x` hex integer text | float text | `true`/`false`, integers |
+//! | `real`    | truncated toward zero            | itself     | non-zero is true         |
+//! | `datetime`| 100 ns ticks since 0001-01-01    | the same   | not supported            |
+//! | `timespan`| 100 ns ticks                     | the same   | not supported            |
+//! | `dynamic` | by its JSON number, string or bool; arrays, bags and null give null   |||
 //!
+//! `true`/`false` text may be in any case; integer text converts to `true` when not zero.
 //! `toint` parses strings as 32-bit integers (`toint("2147483648")` is null) and wraps wider
 //! values to 32 bits, as Kusto does (`toint(2147483648)` is -2147483648). `todatetime` reads
 //! strings as [`crate::source::datetime::parse_datetime`] does and integers as ticks since
@@ -52,8 +53,8 @@ pub(super) const NAMES: &[&str] = &[
 /// converted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvertFn {
-    /// `toint(x)`: a 32-bit integer; strings must hold one, wider values wrap; null when the
-    /// value is null or not an integer.
+    /// `toint(x)`: a 32-bit integer; strings must hold one, wider integers wrap, reals must
+    /// fit once truncated; null when the value is null or not convertible.
     ToInt,
     /// `tolong(x)`: a 64-bit integer; reals are truncated (NaN and infinities give null);
     /// datetimes and timespans give their 100 ns ticks; null when not convertible.
@@ -196,8 +197,10 @@ impl<'a> Values<'a> {
 
     fn int(&self, row: usize) -> Option<i32> {
         self.scalar(row)?.with(|value| match value {
-            // Wider integers wrap to 32 bits, as Kusto's recorded answers show.
             Scalar::Text(text) => parse_integer(text, true).map(|v| v as i32),
+            // A real must fit once truncated.
+            Scalar::Real(x) => i32::try_from(real_to_long(x)?).ok(),
+            // Wider integers wrap to 32 bits, as Kusto's recorded answers show.
             other => scalar_long(other).map(|v| v as i32),
         })
     }
@@ -282,20 +285,19 @@ fn scalar_long(value: Scalar<'_>) -> Option<i64> {
     }
 }
 
-/// A real truncated toward zero; values beyond the `long` range saturate (the recorded
-/// `tolong(todouble(9223372036854775807))` is 9223372036854775807); NaN and infinities give
-/// null.
+/// A real truncated toward zero. 2^63 and -2^63 saturate to the `long` range (the recorded
+/// `tolong(todouble(9223372036854775807))` is 9223372036854775807); NaN, infinities and
+/// larger values give null.
 pub(super) fn real_to_long(x: f64) -> Option<i64> {
-    x.is_finite().then_some(x as i64)
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (x.is_finite() && x.abs() <= LIMIT).then_some(x as i64)
 }
 
 /// Integer text: optional sign and decimal digits, or `0x` and hex digits, with surrounding
 /// whitespace. `int32` limits the value to 32 bits.
 fn parse_integer(text: &str, int32: bool) -> Option<i64> {
     let text = text.trim();
-    let hex = text
-        .strip_prefix("0x")
-        .or_else(|| text.strip_prefix("0X"));
+    let hex = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"));
     if let Some(digits) = hex {
         return if int32 {
             u32::from_str_radix(digits, 16)
@@ -336,7 +338,10 @@ fn parse_real(text: &str) -> Option<f64> {
     if special.is_some() {
         return special;
     }
-    if unsigned.bytes().any(|b| b.is_ascii_alphabetic() && !matches!(b, b'e' | b'E')) {
+    if unsigned
+        .bytes()
+        .any(|b| b.is_ascii_alphabetic() && !matches!(b, b'e' | b'E'))
+    {
         return None;
     }
     text.parse::<f64>().ok()
@@ -358,7 +363,7 @@ fn parse_bool(text: &str) -> Option<bool> {
 /// `90s`, `-1d` or `1.5h`. `1.5` alone is not a timespan (recorded answer).
 fn parse_timespan_text(text: &str) -> Option<i64> {
     let text = text.trim();
-    if let Some(nanos) = parse_timespan(text) {
+    if let Some(nanos) = parse_timespan(text).or_else(|| parse_clock(text)) {
         return Some(nanos);
     }
     let has_unit = text.ends_with(|c: char| c.is_ascii_alphabetic()) && !text.contains(':');
@@ -368,10 +373,66 @@ fn parse_timespan_text(text: &str) -> Option<i64> {
     kql_parser::parse_timespan_body(text)?.checked_mul(TICK_NANOS)
 }
 
+/// `[-][d.]h:m[:s[.f]]` with one- or two-digit fields, which the strict reader of data
+/// files refuses: the recorded `totimespan('0:0:0.001')` is one millisecond.
+fn parse_clock(text: &str) -> Option<i64> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let colon = body.find(':')?;
+    let (days, clock) = match body[..colon].split_once('.') {
+        Some((days, _)) => (days.parse::<i64>().ok()?, &body[days.len() + 1..]),
+        None => (0, body),
+    };
+    let field = |text: &str, limit: i64| {
+        let ok = (1..=2).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| text.parse::<i64>().ok())
+            .flatten()
+            .filter(|v| *v < limit)
+    };
+    let mut parts = clock.split(':');
+    let hours = field(parts.next()?, 24)?;
+    let minutes = field(parts.next()?, 60)?;
+    let (seconds, fraction) = match parts.next() {
+        None => (0, 0),
+        Some(seconds) => {
+            let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+            let digits: String = fraction.chars().take(7).collect();
+            let valid = fraction.bytes().all(|b| b.is_ascii_digit())
+                && (!seconds.contains('.') || !fraction.is_empty());
+            if !valid {
+                return None;
+            }
+            let ticks = format!("{digits:0<7}").parse::<i64>().ok()?;
+            (field(whole, 60)?, ticks)
+        }
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    let seconds = days
+        .checked_mul(24)?
+        .checked_add(hours)?
+        .checked_mul(60)?
+        .checked_add(minutes)?
+        .checked_mul(60)?
+        .checked_add(seconds)?;
+    let nanos = seconds
+        .checked_mul(1_000_000_000)?
+        .checked_add(fraction * TICK_NANOS)?;
+    Some(if negative { -nanos } else { nanos })
+}
+
 // ----- Argument checks shared by the function families -----
 
 /// A type error for an argument: names the function, what was expected and the found type.
-pub(super) fn type_error(function: &str, what: &str, expected: &str, arg: &BoundExpr) -> Diagnostic {
+pub(super) fn type_error(
+    function: &str,
+    what: &str,
+    expected: &str,
+    arg: &BoundExpr,
+) -> Diagnostic {
     semantic(format!(
         "`{function}` expects {expected} for {what}, found `{}`",
         arg.ty
@@ -389,7 +450,12 @@ pub(super) fn integer_arg(function: &str, what: &str, arg: BoundExpr) -> DiagRes
     if is_missing(&arg) || matches!(arg.ty, KustoType::Int | KustoType::Long) {
         Ok(fit(arg, KustoType::Long))
     } else {
-        Err(type_error(function, what, "an integer (`int` or `long`)", &arg))
+        Err(type_error(
+            function,
+            what,
+            "an integer (`int` or `long`)",
+            &arg,
+        ))
     }
 }
 
@@ -530,6 +596,14 @@ mod tests {
         assert_eq!(parse_timespan_text("-1d"), Some(-86_400 * second));
         assert_eq!(parse_timespan_text("01:00:00"), Some(3600 * second));
         assert_eq!(parse_timespan_text("1.5"), None);
+        assert_eq!(parse_timespan_text("0:0:0.001"), Some(1_000_000));
+        assert_eq!(
+            parse_timespan_text("-1.2:03"),
+            Some(-(26 * 3600 + 180) * second)
+        );
+        assert_eq!(parse_timespan_text("1:60"), None);
+        assert_eq!(parse_timespan_text("9999999999999999999.1:00"), None);
+        assert_eq!(parse_timespan_text("999999999999999999.1:00"), None);
         assert_eq!(parse_timespan_text("abc"), None);
     }
 }

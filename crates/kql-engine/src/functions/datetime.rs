@@ -11,15 +11,15 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
-    PrimitiveArray, StringArray, TimestampNanosecondArray,
+    Array, ArrayRef, DurationNanosecondArray, Float64Array, Int32Array, Int64Array, PrimitiveArray,
+    StringArray, TimestampNanosecondArray,
 };
 use arrow::datatypes::ArrowPrimitiveType;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike};
 use kql_parser::Span;
 
 use super::convert::{
-    first_text, integer_arg, number_arg, real_to_long, required_text, type_error, typed_arg,
+    first_text, integer_arg, number_arg, real_arg, real_to_long, required_text, typed_arg,
 };
 use super::{Call, Function, call, check_arity, downcast, fit};
 use crate::bind::common_numeric;
@@ -46,6 +46,8 @@ const EPOCH_DAYS_FROM_SUNDAY: i64 = 4;
 pub(super) const NAMES: &[&str] = &[
     "bin",
     "floor",
+    "bin_at",
+    "make_datetime",
     "startofday",
     "startofweek",
     "startofmonth",
@@ -80,6 +82,12 @@ pub enum DateTimeFn {
     /// `bin(value, size)` (alias `floor`): the largest multiple of `size` not above `value`,
     /// for numbers, timespans and datetimes; null for a null, zero or negative size.
     Bin,
+    /// `bin_at(value, size, fixed_point)`: `bin` with bins aligned to `fixed_point`; null
+    /// for a null argument or a size that is not positive.
+    BinAt,
+    /// `make_datetime(year, month, day[, hour, minute[, second]])`: null when an argument
+    /// is null or the parts are not a valid date and time.
+    MakeDateTime,
     /// `startofday(d[, offset])` and its week (Sunday), month and year forms: the start of
     /// the unit holding `d`, moved by `offset` units; null for a null date or offset.
     StartOf(CalendarUnit),
@@ -240,6 +248,22 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
     }
     match name {
         "bin" | "floor" => bind_bin(name, args, span),
+        "bin_at" => bind_bin_at(args, span),
+        "make_datetime" => {
+            check_arity(name, &args, 3..=6, span)?;
+            let what = ["the year", "the month", "the day", "the hour", "the minute"];
+            let mut bound = Vec::with_capacity(args.len());
+            for (index, arg) in args.into_iter().enumerate() {
+                let what = what.get(index).copied().unwrap_or("the second");
+                bound.push(real_arg(name, what, arg)?);
+            }
+            Ok(call(
+                function(DateTimeFn::MakeDateTime),
+                bound,
+                KustoType::DateTime,
+                span,
+            ))
+        }
         "datetime_add" => {
             check_arity(name, &args, 3..=3, span)?;
             let [period, amount, date] = three(args)?;
@@ -277,7 +301,9 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
             check_arity(name, &args, 2..=2, span)?;
             let mut args = args.into_iter();
             let (Some(part), Some(date)) = (args.next(), args.next()) else {
-                return Err(kql_parser::Diagnostic::internal("datetime_part lost arguments"));
+                return Err(kql_parser::Diagnostic::internal(
+                    "datetime_part lost arguments",
+                ));
             };
             let part = date_part(name, &part)?;
             let date = typed_arg(name, "the datetime", date, KustoType::DateTime)?;
@@ -298,7 +324,9 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
             };
             let mut args = args.into_iter();
             let (Some(value), Some(format)) = (args.next(), args.next()) else {
-                return Err(kql_parser::Diagnostic::internal("a format call lost arguments"));
+                return Err(kql_parser::Diagnostic::internal(
+                    "a format call lost arguments",
+                ));
             };
             let value = typed_arg(name, "the value", value, ty)?;
             let text = required_text(name, "the format", &format)?;
@@ -327,7 +355,9 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
         _ => {
             check_arity(name, &args, 1..=1, span)?;
             let Some(arg) = args.into_iter().next() else {
-                return Err(kql_parser::Diagnostic::internal("a date function lost its argument"));
+                return Err(kql_parser::Diagnostic::internal(
+                    "a date function lost its argument",
+                ));
             };
             if let Some(unit) = unix_unit(name) {
                 let number = number_arg(name, "the number", arg)?;
@@ -341,12 +371,14 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
             let date = typed_arg(name, "the date", arg, KustoType::DateTime)?;
             let (f, ty) = match name {
                 "dayofweek" => (DateTimeFn::DayOfWeek, KustoType::TimeSpan),
-                "dayofmonth" => (DateTimeFn::Part(DatePart::Day), KustoType::Long),
-                "dayofyear" => (DateTimeFn::Part(DatePart::DayOfYear), KustoType::Long),
+                // The recorded answers type `getyear` and `hourofday` as `long`, against
+                // Kusto.Language's `int`; the other getters keep Kusto.Language's `int`.
                 "hourofday" => (DateTimeFn::Part(DatePart::Hour), KustoType::Long),
                 "getyear" => (DateTimeFn::Part(DatePart::Year), KustoType::Long),
-                "week_of_year" => (DateTimeFn::Part(DatePart::WeekOfYear), KustoType::Long),
-                _ => (DateTimeFn::Part(DatePart::Month), KustoType::Long),
+                "dayofmonth" => (DateTimeFn::Part(DatePart::Day), KustoType::Int),
+                "dayofyear" => (DateTimeFn::Part(DatePart::DayOfYear), KustoType::Int),
+                "week_of_year" => (DateTimeFn::Part(DatePart::WeekOfYear), KustoType::Int),
+                _ => (DateTimeFn::Part(DatePart::Month), KustoType::Int),
             };
             Ok(call(function(f), vec![date], ty, span))
         }
@@ -421,6 +453,31 @@ fn bind_bin(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<BoundExp
     ))
 }
 
+/// `bin_at(value, size, fixed_point)`: the types of `bin`, with a fixed point of the
+/// value's type (`K:bin-at-function`).
+fn bind_bin_at(args: Vec<BoundExpr>, span: Span) -> DiagResult<BoundExpr> {
+    check_arity("bin_at", &args, 3..=3, span)?;
+    let [value, size, fixed] = three(args)?;
+    let binned = bind_bin("bin_at", vec![value, size], span)?;
+    let ty = binned.ty;
+    let ExprKind::Call { args, .. } = binned.kind else {
+        return Err(kql_parser::Diagnostic::internal("bin_at lost its call"));
+    };
+    let fixed_ok = matches!(fixed.kind, ExprKind::Missing(_))
+        || fixed.ty == ty
+        || (ty.is_numeric() && fixed.ty.is_numeric());
+    if !fixed_ok {
+        return Err(semantic(format!(
+            "`bin_at` needs a fixed point of the value's type `{ty}`, found `{}`",
+            fixed.ty
+        ))
+        .with_span(fixed.span));
+    }
+    let mut args = args;
+    args.push(fit(fixed, ty));
+    Ok(call(Function::DateTime(DateTimeFn::BinAt), args, ty, span))
+}
+
 /// The period of `datetime_add`/`datetime_diff`: a constant, in any case.
 fn date_period(function: &str, arg: &BoundExpr) -> DiagResult<DatePeriod> {
     let text = required_text(function, "the period", arg)?;
@@ -464,12 +521,14 @@ fn date_part(function: &str, arg: &BoundExpr) -> DiagResult<DatePart> {
         "microsecond" => DatePart::Microsecond,
         "nanosecond" => DatePart::Nanosecond,
         _ => {
-            return Err(semantic(format!("`{function}`: `{text}` is not a date part"))
-                .with_span(arg.span)
-                .with_hint(
-                    "use year, quarter, month, week_of_year, day, dayofyear, hour, minute, \
+            return Err(
+                semantic(format!("`{function}`: `{text}` is not a date part"))
+                    .with_span(arg.span)
+                    .with_hint(
+                        "use year, quarter, month, week_of_year, day, dayofyear, hour, minute, \
                      second, millisecond, microsecond or nanosecond",
-                ));
+                    ),
+            );
         }
     })
 }
@@ -521,11 +580,17 @@ pub(super) fn evaluate(function: DateTimeFn, call: &Call<'_>) -> DiagResult<Arra
         }
         DateTimeFn::Part(part) => {
             let dates = timestamps(call, 0)?;
-            let parts: Int64Array = (0..len)
-                .map(|row| at(dates, row).map(|nanos| date_part_of(part, nanos)))
-                .collect();
-            Arc::new(parts)
+            let parts = (0..len).map(|row| at(dates, row).map(|nanos| date_part_of(part, nanos)));
+            if call.ty == KustoType::Int {
+                // The `int` getters' parts all fit in 32 bits.
+                let ints = parts.map(|p| p.and_then(|p| i32::try_from(p).ok()));
+                Arc::new(ints.collect::<Int32Array>())
+            } else {
+                Arc::new(parts.collect::<Int64Array>())
+            }
         }
+        DateTimeFn::BinAt => bin_at(call)?,
+        DateTimeFn::MakeDateTime => make_datetime(call)?,
         DateTimeFn::DayOfWeek => {
             let dates = timestamps(call, 0)?;
             let days: DurationNanosecondArray = (0..len)
@@ -537,7 +602,9 @@ pub(super) fn evaluate(function: DateTimeFn, call: &Call<'_>) -> DiagResult<Arra
             let timespan = function == DateTimeFn::FormatTimeSpan;
             let tokens = parse_format(first_text(call, 1)?, timespan).map_err(semantic)?;
             let values: Vec<Option<i64>> = if timespan {
-                downcast::<DurationNanosecondArray>(call.arg(0)?)?.iter().collect()
+                downcast::<DurationNanosecondArray>(call.arg(0)?)?
+                    .iter()
+                    .collect()
             } else {
                 timestamps(call, 0)?.iter().collect()
             };
@@ -575,7 +642,10 @@ fn bin(call: &Call<'_>) -> DiagResult<ArrayRef> {
     let (value, size) = (call.arg(0)?, call.arg(1)?);
     Ok(match call.ty {
         KustoType::Real | KustoType::Decimal => {
-            let (value, size) = (downcast::<Float64Array>(value)?, downcast::<Float64Array>(size)?);
+            let (value, size) = (
+                downcast::<Float64Array>(value)?,
+                downcast::<Float64Array>(size)?,
+            );
             let binned: Float64Array = (0..len)
                 .map(|row| {
                     let (v, s) = (at(value, row)?, at(size, row)?);
@@ -585,7 +655,10 @@ fn bin(call: &Call<'_>) -> DiagResult<ArrayRef> {
             Arc::new(binned)
         }
         KustoType::Int => {
-            let (value, size) = (downcast::<Int32Array>(value)?, downcast::<Int32Array>(size)?);
+            let (value, size) = (
+                downcast::<Int32Array>(value)?,
+                downcast::<Int32Array>(size)?,
+            );
             let binned: Int32Array = (0..len)
                 .map(|row| {
                     let binned = floor_to(i64::from(at(value, row)?), i64::from(at(size, row)?))?;
@@ -595,7 +668,10 @@ fn bin(call: &Call<'_>) -> DiagResult<ArrayRef> {
             Arc::new(binned)
         }
         KustoType::Long => {
-            let (value, size) = (downcast::<Int64Array>(value)?, downcast::<Int64Array>(size)?);
+            let (value, size) = (
+                downcast::<Int64Array>(value)?,
+                downcast::<Int64Array>(size)?,
+            );
             let binned: Int64Array = (0..len)
                 .map(|row| floor_to(at(value, row)?, at(size, row)?))
                 .collect();
@@ -627,6 +703,104 @@ fn bin(call: &Call<'_>) -> DiagResult<ArrayRef> {
             datetime_array(binned)
         }
     })
+}
+
+/// `bin_at` by the result type: `bin` of the distance from the fixed point.
+fn bin_at(call: &Call<'_>) -> DiagResult<ArrayRef> {
+    let len = call.len;
+    let (value, size, fixed) = (call.arg(0)?, call.arg(1)?, call.arg(2)?);
+    let shifted = |v: i64, s: i64, f: i64| {
+        let (v, s, f) = (i128::from(v), i128::from(s), i128::from(f));
+        if s <= 0 {
+            return None;
+        }
+        i64::try_from((v - f).div_euclid(s) * s + f).ok()
+    };
+    Ok(match call.ty {
+        KustoType::Real | KustoType::Decimal => {
+            let value = downcast::<Float64Array>(value)?;
+            let size = downcast::<Float64Array>(size)?;
+            let fixed = downcast::<Float64Array>(fixed)?;
+            let binned: Float64Array = (0..len)
+                .map(|row| {
+                    let (v, s, f) = (at(value, row)?, at(size, row)?, at(fixed, row)?);
+                    (s > 0.0).then(|| ((v - f) / s).floor() * s + f)
+                })
+                .collect();
+            Arc::new(binned)
+        }
+        KustoType::Int => {
+            let value = downcast::<Int32Array>(value)?;
+            let size = downcast::<Int32Array>(size)?;
+            let fixed = downcast::<Int32Array>(fixed)?;
+            let binned: Int32Array = (0..len)
+                .map(|row| {
+                    let (v, s, f) = (at(value, row)?, at(size, row)?, at(fixed, row)?);
+                    i32::try_from(shifted(v.into(), s.into(), f.into())?).ok()
+                })
+                .collect();
+            Arc::new(binned)
+        }
+        KustoType::Long => {
+            let value = downcast::<Int64Array>(value)?;
+            let size = downcast::<Int64Array>(size)?;
+            let fixed = downcast::<Int64Array>(fixed)?;
+            let binned: Int64Array = (0..len)
+                .map(|row| shifted(at(value, row)?, at(size, row)?, at(fixed, row)?))
+                .collect();
+            Arc::new(binned)
+        }
+        KustoType::TimeSpan => {
+            let value = downcast::<DurationNanosecondArray>(value)?;
+            let size = downcast::<DurationNanosecondArray>(size)?;
+            let fixed = downcast::<DurationNanosecondArray>(fixed)?;
+            let binned: DurationNanosecondArray = (0..len)
+                .map(|row| shifted(at(value, row)?, at(size, row)?, at(fixed, row)?))
+                .collect();
+            Arc::new(binned)
+        }
+        _ => {
+            let value = downcast::<TimestampNanosecondArray>(value)?;
+            let size = downcast::<DurationNanosecondArray>(size)?;
+            let fixed = downcast::<TimestampNanosecondArray>(fixed)?;
+            let binned: TimestampNanosecondArray = (0..len)
+                .map(|row| shifted(at(value, row)?, at(size, row)?, at(fixed, row)?))
+                .collect();
+            datetime_array(binned)
+        }
+    })
+}
+
+/// `make_datetime`: whole years, months, days, hours and minutes, and seconds with a
+/// fraction rounded to the tick.
+fn make_datetime(call: &Call<'_>) -> DiagResult<ArrayRef> {
+    let parts = (0..call.arrays.len())
+        .map(|index| downcast::<Float64Array>(call.arg(index)?))
+        .collect::<DiagResult<Vec<_>>>()?;
+    let whole = |x: f64| (x.fract() == 0.0 && x.abs() < 1e9).then_some(x as i64);
+    let result: TimestampNanosecondArray = (0..call.len)
+        .map(|row| {
+            let mut values = Vec::with_capacity(parts.len());
+            for part in &parts {
+                values.push(at(part, row)?);
+            }
+            let field = |index: usize| values.get(index).copied().unwrap_or(0.0);
+            let year = i32::try_from(whole(field(0))?).ok()?;
+            let month = u32::try_from(whole(field(1))?).ok()?;
+            let day = u32::try_from(whole(field(2))?).ok()?;
+            let hour = u32::try_from(whole(field(3))?).ok()?;
+            let minute = u32::try_from(whole(field(4))?).ok()?;
+            let second = field(5);
+            if !(0.0..60.0).contains(&second) {
+                return None;
+            }
+            let ticks = (second * 1e7).round() as i64;
+            let date = NaiveDate::from_ymd_opt(year, month, day)?;
+            let time = date.and_hms_opt(hour, minute, 0)?;
+            to_nanos(time)?.checked_add(ticks * TICK_NANOS)
+        })
+        .collect();
+    Ok(datetime_array(result))
 }
 
 /// The largest multiple of `size` not above `value`; `None` for a size that is not positive.
@@ -677,7 +851,9 @@ fn start_of(unit: CalendarUnit, nanos: i64, offset: i64) -> Option<i64> {
     let start = match unit {
         CalendarUnit::Day => date.checked_add_signed(TimeDelta::try_days(offset)?)?,
         CalendarUnit::Week => {
-            let days = offset.checked_mul(7)?.checked_sub(days_from_sunday(nanos))?;
+            let days = offset
+                .checked_mul(7)?
+                .checked_sub(days_from_sunday(nanos))?;
             date.checked_add_signed(TimeDelta::try_days(days)?)?
         }
         CalendarUnit::Month => {
@@ -889,7 +1065,11 @@ fn push_padded(out: &mut String, value: i64, width: usize) {
 fn push_fraction(out: &mut String, ticks: i64, digits: usize, trim: bool) {
     let text = format!("{ticks:07}");
     let head = text.get(..digits).unwrap_or(&text);
-    out.push_str(if trim { head.trim_end_matches('0') } else { head });
+    out.push_str(if trim {
+        head.trim_end_matches('0')
+    } else {
+        head
+    });
 }
 
 fn format_datetime(tokens: &[Token], nanos: i64) -> String {
@@ -927,9 +1107,7 @@ fn format_timespan(tokens: &[Token], nanos: i64) -> String {
         out.push('-');
     }
     let ticks = i128::from(nanos).abs() / i128::from(TICK_NANOS);
-    let part = |unit: i128, modulo: i128| {
-        i64::try_from(ticks / unit % modulo).unwrap_or_default()
-    };
+    let part = |unit: i128, modulo: i128| i64::try_from(ticks / unit % modulo).unwrap_or_default();
     let second = i128::from(SECOND_NANOS / TICK_NANOS);
     for token in tokens {
         match *token {

@@ -167,7 +167,8 @@ pub(super) fn evaluate(function: DynamicFn, call: &Call<'_>) -> DiagResult<Array
                     }
                     let value = serde_json::from_str::<Json>(text)
                         .unwrap_or_else(|_| Json::String(text.to_string()));
-                    Some(value.to_string())
+                    // `parse_json("")` and `parse_json("null")` are null.
+                    (!text.is_empty() && !value.is_null()).then(|| value.to_string())
                 })
                 .collect();
             Arc::new(out)
@@ -230,22 +231,18 @@ pub(super) fn evaluate(function: DynamicFn, call: &Call<'_>) -> DiagResult<Array
             _ => None,
         })),
         SetUnion | SetIntersect | SetDifference | ArrayConcat => to_dynamic((0..len).map(|row| {
+            // `array_concat` skips values that are not arrays; the set functions give null.
             let arrays: Vec<Vec<Json>> = (0..call.arrays.len())
                 .map(|i| match arg(i, row) {
                     Some(Json::Array(items)) => Some(items),
+                    _ if function == ArrayConcat => Some(Vec::new()),
                     _ => None,
                 })
                 .collect::<Option<_>>()?;
             Some(Json::Array(combine(function, arrays)))
         })),
         ArraySortAsc | ArraySortDesc => to_dynamic((0..len).map(|row| match arg(0, row) {
-            Some(Json::Array(mut items)) => {
-                items.sort_by(compare_json);
-                if function == ArraySortDesc {
-                    items.reverse();
-                }
-                Some(Json::Array(items))
-            }
+            Some(Json::Array(items)) => Some(Json::Array(sort_array(items, function))),
             _ => None,
         })),
         StrcatArray => {
@@ -309,12 +306,11 @@ pub(super) fn evaluate(function: DynamicFn, call: &Call<'_>) -> DiagResult<Array
 }
 
 /// Dynamic values as a JSON-text column.
+///
+/// A JSON `null` becomes a null cell, so that `isnull` sees it, as in Kusto.
 fn to_dynamic(values: impl Iterator<Item = Option<Json>>) -> ArrayRef {
-    Arc::new(
-        values
-            .map(|value| value.map(|v| v.to_string()))
-            .collect::<StringArray>(),
-    )
+    let texts = values.map(|value| value.filter(|v| !v.is_null()).map(|v| v.to_string()));
+    Arc::new(texts.collect::<StringArray>())
 }
 
 /// `d[key]`: a property of a bag or an element of an array (negative indexes count from
@@ -376,9 +372,37 @@ fn combine(function: DynamicFn, arrays: Vec<Vec<Json>>) -> Vec<Json> {
     }
 }
 
-/// Orders JSON scalars: numbers by value, strings by text, others by their JSON text.
+/// Sorts an array as `array_sort_asc`/`array_sort_desc` do (Kusto's recorded answers):
+/// numbers first, then strings, then other values, each group in the asked order, and
+/// nulls last in both orders.
+fn sort_array(items: Vec<Json>, function: DynamicFn) -> Vec<Json> {
+    let group = |value: &Json| match value {
+        Json::Number(_) => 0,
+        Json::String(_) => 1,
+        Json::Null => 3,
+        _ => 2,
+    };
+    let mut items = items;
+    items.sort_by(|a, b| {
+        group(a).cmp(&group(b)).then_with(|| {
+            let order = compare_json(a, b);
+            if function == DynamicFn::ArraySortDesc {
+                order.reverse()
+            } else {
+                order
+            }
+        })
+    });
+    items
+}
+
+/// Orders JSON values: numbers by value before strings by text, then others by their JSON
+/// text.
 fn compare_json(a: &Json, b: &Json) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
     match (a, b) {
+        (Json::Number(_), Json::String(_)) => Ordering::Less,
+        (Json::String(_), Json::Number(_)) => Ordering::Greater,
         (Json::Number(x), Json::Number(y)) => x
             .as_f64()
             .partial_cmp(&y.as_f64())

@@ -82,8 +82,9 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
                 | KustoType::DateTime
                 | KustoType::TimeSpan) => ty,
                 other => {
-                    return Err(not_supported(format!("`{name}` of `{other}` values"))
-                        .with_span(span));
+                    return Err(
+                        not_supported(format!("`{name}` of `{other}` values")).with_span(span)
+                    );
                 }
             };
             let f = if name == "max_of" {
@@ -126,7 +127,12 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
                 KustoType::Real | KustoType::Decimal => KustoType::Real,
                 KustoType::TimeSpan => KustoType::TimeSpan,
                 _ => {
-                    return Err(type_error(name, "its argument", "a number or timespan", &arg));
+                    return Err(type_error(
+                        name,
+                        "its argument",
+                        "a number or timespan",
+                        &arg,
+                    ));
                 }
             };
             Ok(call(function(MathFn::Abs), vec![fit(arg, ty)], ty, span))
@@ -196,9 +202,9 @@ pub(super) fn evaluate(function: MathFn, call: &Call<'_>) -> DiagResult<ArrayRef
             match call.ty {
                 KustoType::Int => Arc::new(extreme::<Int32Type>(call, max)?),
                 KustoType::Long => Arc::new(extreme::<Int64Type>(call, max)?),
-                KustoType::DateTime => Arc::new(
-                    extreme::<TimestampNanosecondType>(call, max)?.with_timezone("UTC"),
-                ),
+                KustoType::DateTime => {
+                    Arc::new(extreme::<TimestampNanosecondType>(call, max)?.with_timezone("UTC"))
+                }
                 KustoType::TimeSpan => Arc::new(extreme::<DurationNanosecondType>(call, max)?),
                 _ => Arc::new(extreme::<Float64Type>(call, max)?),
             }
@@ -328,7 +334,10 @@ fn round_real(x: f64, digits: i64) -> f64 {
             x
         }
     } else {
-        let scale = 10f64.powi(digits.unsigned_abs().min(400) as i32);
+        if digits < -MAX_DIGITS {
+            return 0.0;
+        }
+        let scale = 10f64.powi(digits.unsigned_abs() as i32);
         (x / scale).round() * scale
     }
 }
@@ -365,5 +374,7 @@ mod tests {
         assert_eq!(round_long(-1250, -2), Some(-1300));
         assert_eq!(round_long(1249, -2), Some(1200));
         assert_eq!(round_long(7, 2), Some(7));
+        assert_eq!(round_real(5.0, -400), 0.0);
+        assert_eq!(round_real(5.5, 400), 5.5);
     }
 }

@@ -5,15 +5,21 @@
 //! `NAMES`, a binding arm and an evaluation arm. The binder and executor need no change.
 
 mod conditional;
+mod convert;
+mod datetime;
 mod dynamic;
+mod math;
 mod text;
 
 use arrow::array::ArrayRef;
 use kql_parser::{Diagnostic, Span};
 
 pub use conditional::ConditionalFn;
+pub use convert::ConvertFn;
+pub use datetime::{CalendarUnit, DatePart, DatePeriod, DateTimeFn, UnixUnit};
 pub use dynamic::DynamicFn;
 pub(crate) use dynamic::{dynamic_call, json_value};
+pub use math::MathFn;
 pub use text::TextFn;
 pub(crate) use text::to_kusto_strings;
 
@@ -32,6 +38,12 @@ pub enum Function {
     Text(TextFn),
     /// Functions of `dynamic` values: `parse_json`, `array_length`, `bag_pack`...
     Dynamic(DynamicFn),
+    /// Conversions: `toint`, `tolong`, `todouble`, `tobool`, `todatetime`, `totimespan`.
+    Convert(ConvertFn),
+    /// Date and time functions: `bin`, `startofday`, `datetime_diff`, `format_datetime`...
+    DateTime(DateTimeFn),
+    /// Math functions: `abs`, `round`, `pow`, `log`, `max_of`...
+    Math(MathFn),
 }
 
 /// Every scalar function name the families know, for "did you mean" hints.
@@ -40,6 +52,9 @@ pub fn names() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain(text::NAMES)
         .chain(dynamic::NAMES)
+        .chain(convert::NAMES)
+        .chain(datetime::NAMES)
+        .chain(math::NAMES)
         .copied()
 }
 
@@ -51,6 +66,12 @@ pub(crate) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> Option<DiagR
         Some(text::bind(name, args, span))
     } else if dynamic::NAMES.contains(&name) {
         Some(dynamic::bind(name, args, span))
+    } else if convert::NAMES.contains(&name) {
+        Some(convert::bind(name, args, span))
+    } else if datetime::NAMES.contains(&name) {
+        Some(datetime::bind(name, args, span))
+    } else if math::NAMES.contains(&name) {
+        Some(math::bind(name, args, span))
     } else {
         None
     }
@@ -82,6 +103,9 @@ pub(crate) fn evaluate(
         Function::Conditional(function) => conditional::evaluate(function, &call)?,
         Function::Text(function) => text::evaluate(function, &call)?,
         Function::Dynamic(function) => dynamic::evaluate(function, &call)?,
+        Function::Convert(function) => convert::evaluate(function, &call)?,
+        Function::DateTime(function) => datetime::evaluate(function, &call)?,
+        Function::Math(function) => math::evaluate(function, &call)?,
     };
     Ok(Value::like(all_scalar, result))
 }

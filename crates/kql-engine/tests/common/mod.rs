@@ -86,3 +86,35 @@ pub fn expect(rows: &[&[&str]]) -> Vec<Vec<String>> {
             .collect(),
     )
 }
+
+/// The rows of the first result table of `query`, run on an engine without tables, sorted
+/// like [`expect`]'s (row order is unspecified unless the query sorts).
+pub fn query_rows(query: &str) -> Vec<Vec<String>> {
+    match kql_engine::Engine::new().run(query) {
+        Ok(result) => sorted(rows(&result.tables[0])),
+        Err(error) => panic!("`{query}` failed: {error}"),
+    }
+}
+
+/// The Kusto types of the columns of the first result table of `query`.
+pub fn query_types(query: &str) -> Vec<String> {
+    match kql_engine::Engine::new().run(query) {
+        Ok(result) => result.tables[0]
+            .schema
+            .fields()
+            .iter()
+            .map(|f| {
+                kql_engine::types::KustoType::of_field(f).map_or("?".into(), |t| t.to_string())
+            })
+            .collect(),
+        Err(error) => panic!("`{query}` failed: {error}"),
+    }
+}
+
+/// The first diagnostic of a query that must fail.
+pub fn query_error(query: &str) -> kql_parser::Diagnostic {
+    match kql_engine::Engine::new().run(query) {
+        Ok(_) => panic!("`{query}` should fail"),
+        Err(error) => error.diagnostics()[0].clone(),
+    }
+}
