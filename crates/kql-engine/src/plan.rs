@@ -408,6 +408,37 @@ pub enum ExprKind {
     },
 }
 
+/// Calls `f` on every node of an expression, parents before children.
+pub fn visit(expr: &BoundExpr, f: &mut dyn FnMut(&BoundExpr)) {
+    f(expr);
+    match &expr.kind {
+        ExprKind::Column(_) | ExprKind::Literal(_) | ExprKind::Missing(_) => {}
+        ExprKind::Cast(inner) | ExprKind::Negate(inner) | ExprKind::Not(inner) => visit(inner, f),
+        ExprKind::And(left, right)
+        | ExprKind::Or(left, right)
+        | ExprKind::Arithmetic { left, right, .. }
+        | ExprKind::Compare { left, right, .. } => {
+            visit(left, f);
+            visit(right, f);
+        }
+        ExprKind::StringMatch {
+            haystack, needle, ..
+        } => {
+            visit(haystack, f);
+            visit(needle, f);
+        }
+        ExprKind::MatchesRegex { haystack, .. } => visit(haystack, f),
+        ExprKind::List { left, items, .. } => {
+            visit(left, f);
+            items.iter().for_each(|item| visit(item, f));
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|arg| visit(arg, f)),
+        ExprKind::ParseCapture { source, .. } | ExprKind::ReplaceRegex { source, .. } => {
+            visit(source, f)
+        }
+    }
+}
+
 /// Rebuilds an expression with every `Column(i)` node replaced by `f(i, node)`.
 pub fn map_columns(expr: BoundExpr, f: &mut dyn FnMut(usize, BoundExpr) -> BoundExpr) -> BoundExpr {
     let boxed = |inner: Box<BoundExpr>, f: &mut dyn FnMut(usize, BoundExpr) -> BoundExpr| {

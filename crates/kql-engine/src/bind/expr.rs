@@ -527,7 +527,12 @@ fn bind_arithmetic(
     let (lt, rt) = (left.ty, right.ty);
     let (left, right, ty) = match (arithmetic, lt, rt) {
         (_, a, b) if a.is_numeric() && b.is_numeric() => {
-            let ty = common_numeric(a, b);
+            // `int` arithmetic gives `long`: `int(2147483647) * int(2)` is 4294967294 in
+            // Kusto's recorded answers.
+            let ty = match common_numeric(a, b) {
+                KustoType::Int => KustoType::Long,
+                other => other,
+            };
             (cast_to(left, ty), cast_to(right, ty), ty)
         }
         (ArithmeticOp::Sub, DateTime, DateTime) => (left, right, TimeSpan),

@@ -271,7 +271,8 @@ impl Binder<'_> {
                 );
                 Ok(input)
             }
-            OperatorKind::Serialize(columns) if columns.is_empty() => Ok(input),
+            // Rows keep their order in kql, so `serialize` only adds its columns.
+            OperatorKind::Serialize(columns) => self.bind_extend(input, columns),
             OperatorKind::GetSchema => Ok(getschema(&input.columns)),
             other => Err(
                 not_supported(format!("the `{}` operator", operator_name(other))).with_span(span),

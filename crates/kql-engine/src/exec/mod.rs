@@ -81,7 +81,15 @@ impl Executor<'_> {
             }
             PlanKind::Project { input, exprs } => {
                 let mut out = Vec::new();
-                for batch in self.run(input)? {
+                let mut batches = self.run(input)?;
+                if exprs.iter().any(crate::functions::uses_window) {
+                    // Window functions read neighbouring rows: give them every row at once.
+                    let schema = arrow_schema(&input.columns);
+                    let all =
+                        arrow::compute::concat_batches(&schema, &batches).map_err(arrow_error)?;
+                    batches = vec![all];
+                }
+                for batch in batches {
                     let rows = batch.num_rows();
                     let arrays = exprs
                         .iter()

@@ -34,6 +34,7 @@ pub(super) const NAMES: &[&str] = &[
     "array_concat",
     "array_slice",
     "array_index_of",
+    "gettype",
 ];
 
 /// The dynamic functions.
@@ -75,6 +76,9 @@ pub enum DynamicFn {
     ArraySlice,
     /// `array_index_of(a, value)`: -1 when absent.
     ArrayIndexOf,
+    /// `gettype(x)`: the type name of a value; for `dynamic`, of what it holds
+    /// (`array`, `dictionary`, `long`...).
+    GetType,
 }
 
 /// A call of `function` on `args` with type `ty`.
@@ -104,6 +108,7 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
         "array_concat" => (ArrayConcat, 1..=64, KustoType::Dynamic),
         "array_slice" => (ArraySlice, 3..=3, KustoType::Dynamic),
         "array_index_of" => (ArrayIndexOf, 2..=2, KustoType::Long),
+        "gettype" => (GetType, 1..=1, KustoType::String),
         _ => {
             return Err(kql_parser::Diagnostic::internal(format!(
                 "`{name}` is not a dynamic function"
@@ -287,6 +292,27 @@ pub(super) fn evaluate(function: DynamicFn, call: &Call<'_>) -> DiagResult<Array
             };
             Some(Json::Array(slice))
         })),
+        GetType => {
+            let ty = call.types.first().copied().unwrap_or(KustoType::Dynamic);
+            let out: StringArray = (0..len)
+                .map(|row| {
+                    if ty != KustoType::Dynamic {
+                        return Some(ty.to_string());
+                    }
+                    Some(match arg(0, row) {
+                        None | Some(Json::Null) => "null".to_string(),
+                        Some(Json::Array(_)) => "array".to_string(),
+                        Some(Json::Object(_)) => "dictionary".to_string(),
+                        Some(Json::Bool(_)) => "bool".to_string(),
+                        Some(Json::String(_)) => "string".to_string(),
+                        // Kusto names a real held in a dynamic value `double`.
+                        Some(Json::Number(n)) if n.is_f64() => "double".to_string(),
+                        Some(Json::Number(_)) => "long".to_string(),
+                    })
+                })
+                .collect();
+            Arc::new(out)
+        }
         ArrayIndexOf => {
             let out: Int64Array = (0..len)
                 .map(|row| match (arg(0, row), arg(1, row)) {

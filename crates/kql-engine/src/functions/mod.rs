@@ -10,6 +10,7 @@ mod datetime;
 mod dynamic;
 mod math;
 mod text;
+mod window;
 
 use arrow::array::ArrayRef;
 use kql_parser::{Diagnostic, Span};
@@ -22,6 +23,7 @@ pub(crate) use dynamic::{dynamic_call, json_value};
 pub use math::MathFn;
 pub use text::TextFn;
 pub(crate) use text::to_kusto_strings;
+pub use window::WindowFn;
 
 use crate::bind::{cast_to, common_numeric};
 use crate::error::{DiagResult, semantic};
@@ -44,6 +46,8 @@ pub enum Function {
     DateTime(DateTimeFn),
     /// Math functions: `abs`, `round`, `pow`, `log`, `max_of`...
     Math(MathFn),
+    /// Window functions of serialized rows: `row_number`, `prev`, `next`, `row_cumsum`.
+    Window(WindowFn),
 }
 
 /// Every scalar function name the families know, for "did you mean" hints.
@@ -55,6 +59,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
         .chain(convert::NAMES)
         .chain(datetime::NAMES)
         .chain(math::NAMES)
+        .chain(window::NAMES)
         .copied()
 }
 
@@ -72,6 +77,8 @@ pub(crate) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> Option<DiagR
         Some(datetime::bind(name, args, span))
     } else if math::NAMES.contains(&name) {
         Some(math::bind(name, args, span))
+    } else if window::NAMES.contains(&name) {
+        Some(window::bind(name, args, span))
     } else {
         None
     }
@@ -86,7 +93,9 @@ pub(crate) fn evaluate(
     ty: KustoType,
     rows: usize,
 ) -> DiagResult<Value> {
-    let all_scalar = args.iter().all(Value::is_scalar);
+    // Window functions give one value per row even when their arguments are constants.
+    let windowed = matches!(function, Function::Window(_));
+    let all_scalar = !windowed && args.iter().all(Value::is_scalar);
     let len = if all_scalar { 1 } else { rows };
     let arrays = args
         .into_iter()
@@ -106,6 +115,7 @@ pub(crate) fn evaluate(
         Function::Convert(function) => convert::evaluate(function, &call)?,
         Function::DateTime(function) => datetime::evaluate(function, &call)?,
         Function::Math(function) => math::evaluate(function, &call)?,
+        Function::Window(function) => window::evaluate(function, &call)?,
     };
     Ok(Value::like(all_scalar, result))
 }
@@ -142,6 +152,21 @@ pub(crate) fn downcast<T: 'static>(array: &ArrayRef) -> DiagResult<&T> {
         .as_any()
         .downcast_ref::<T>()
         .ok_or_else(|| Diagnostic::internal("a function got an argument of an unexpected type"))
+}
+
+/// Whether an expression calls a window function, which needs all rows in one batch.
+pub(crate) fn uses_window(expr: &BoundExpr) -> bool {
+    let mut found = false;
+    crate::plan::visit(expr, &mut |node| {
+        if let ExprKind::Call {
+            function: Function::Window(_),
+            ..
+        } = node.kind
+        {
+            found = true;
+        }
+    });
+    found
 }
 
 /// A bound call.
