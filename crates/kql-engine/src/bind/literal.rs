@@ -29,6 +29,11 @@ pub(crate) fn literal_array(literal: &Literal, span: Span) -> DiagResult<(ArrayR
         ),
         Literal::DateTime(text) => {
             let nanos = parse_datetime_literal(text).ok_or_else(|| {
+                if out_of_range_year(text) {
+                    // Arrow's nanosecond timestamps span the years 1677 to 2262.
+                    return crate::error::not_supported("a datetime before 1678 or after 2261")
+                        .with_span(span);
+                }
                 semantic(format!("`{text}` is not a datetime kql can read"))
                     .with_span(span)
                     .with_hint("write ISO 8601, such as `datetime(2024-01-31 13:45:00)`")
@@ -78,8 +83,28 @@ fn datetime_array(nanos: i64) -> ArrayRef {
 }
 
 /// Reads the text of `datetime(...)` into nanoseconds since 1970.
+///
+/// The text may be quoted: `datetime("2015-01-01")`.
 pub fn parse_datetime_literal(text: &str) -> Option<i64> {
-    parse_datetime(text, DateOrder::MonthFirst)
+    let unquoted = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .or_else(|| text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')))
+        .unwrap_or(text);
+    parse_datetime(unquoted, DateOrder::MonthFirst)
+}
+
+/// Whether a datetime text starts with a year outside what kql can hold.
+fn out_of_range_year(text: &str) -> bool {
+    let year: String = text
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    year.len() == 4
+        && year
+            .parse::<u32>()
+            .is_ok_and(|year| !(1678..=2261).contains(&year))
 }
 
 /// A `dynamic(...)` value as JSON. Datetimes and timespans become strings as Kusto prints

@@ -6,7 +6,7 @@
 //! `take_any(x)` and `arg_max(x, y)` keep `x` and `y`; clashes get numeric suffixes.
 
 use kql_parser::Span;
-use kql_parser::ast::{Argument, Assignment, Expr, ExprKind as Ast, Summarize};
+use kql_parser::ast::{Argument, Assignment, Expr, ExprKind as Ast, Ident, Summarize};
 
 use super::Binder;
 use super::expr::expect_type;
@@ -43,9 +43,52 @@ impl Binder<'_> {
         let key_columns: Vec<usize> = keys.iter().filter_map(column_index).collect();
 
         let mut aggregates = Vec::new();
+        // Expressions over aggregates (`summarize x = count() * 2`): their aggregates are
+        // computed as hidden columns, then the expressions over those in a projection.
+        let mut computed: Vec<(usize, Assignment)> = Vec::new();
+        let mut hidden = 0usize;
         for assignment in &summarize.aggregates {
+            let direct = matches!(&assignment.value.kind, Ast::Call { name, .. }
+                if aggregate_function(&name.name).is_some());
+            let assignment = if direct {
+                assignment.clone()
+            } else {
+                let mut value = assignment.value.clone();
+                let mut found = Vec::new();
+                extract_aggregates(&mut value, &mut found, &mut hidden);
+                if found.is_empty() {
+                    return Err(semantic(
+                        "`summarize` expects aggregation functions such as `count()`",
+                    )
+                    .with_span(assignment.value.span)
+                    .with_hint("compute the value with `extend` before `summarize`"));
+                }
+                for (name, call) in found {
+                    let (aggregate, outputs) = self.bind_aggregate(
+                        &Assignment {
+                            name: Some(name),
+                            value: call,
+                        },
+                        &input.columns,
+                        &key_columns,
+                    )?;
+                    for (name, ty) in outputs {
+                        names.push(name);
+                        types.push(ty);
+                    }
+                    aggregates.push(aggregate);
+                }
+                computed.push((
+                    names.len(),
+                    Assignment {
+                        name: assignment.name.clone(),
+                        value,
+                    },
+                ));
+                continue;
+            };
             let (aggregate, outputs) =
-                self.bind_aggregate(assignment, &input.columns, &key_columns)?;
+                self.bind_aggregate(&assignment, &input.columns, &key_columns)?;
             for (name, ty) in outputs {
                 names.push(name);
                 types.push(ty);
@@ -53,7 +96,7 @@ impl Binder<'_> {
             aggregates.push(aggregate);
         }
 
-        let columns = unique_names(&names)
+        let columns: Columns = unique_names(&names)
             .into_iter()
             .zip(types)
             .map(|(name, ty)| Column::new(name, ty))
@@ -63,8 +106,60 @@ impl Binder<'_> {
             keys,
             aggregates,
         };
-        Ok(Plan {
+        let aggregated = Plan {
             kind: PlanKind::Aggregate(Box::new(plan)),
+            columns,
+        };
+        if computed.is_empty() {
+            return Ok(aggregated);
+        }
+        self.project_computed_aggregates(aggregated, computed)
+    }
+
+    /// The projection after a `summarize` with expressions over aggregates: the keys and
+    /// plain aggregates stay; each expression replaces its hidden aggregate columns.
+    fn project_computed_aggregates(
+        &mut self,
+        aggregated: Plan,
+        computed: Vec<(usize, Assignment)>,
+    ) -> DiagResult<Plan> {
+        let span = computed
+            .first()
+            .map_or(Span::default(), |(_, a)| a.value.span);
+        let mut exprs = Vec::new();
+        let mut columns: Columns = Vec::new();
+        let mut unnamed = 0;
+        let mut next_computed = computed.into_iter().peekable();
+        for (index, column) in aggregated.columns.iter().enumerate() {
+            if !column.name.starts_with(HIDDEN_PREFIX) {
+                exprs.push(BoundExpr {
+                    kind: ExprKind::Column(index),
+                    ty: column.ty,
+                    span,
+                });
+                columns.push(column.clone());
+            }
+            while let Some((_, assignment)) = next_computed.next_if(|(at, _)| *at == index + 1) {
+                let value = self.bind_expr(&assignment.value, &aggregated.columns, "summarize")?;
+                let name = match &assignment.name {
+                    Some(name) => name.name.clone(),
+                    None => loop {
+                        unnamed += 1;
+                        let name = format!("Column{unnamed}");
+                        if !aggregated.columns.iter().any(|c| c.name == name) {
+                            break name;
+                        }
+                    },
+                };
+                columns.push(Column::new(name, value.ty));
+                exprs.push(value);
+            }
+        }
+        Ok(Plan {
+            kind: PlanKind::Project {
+                input: Box::new(aggregated),
+                exprs,
+            },
             columns,
         })
     }
@@ -314,6 +409,56 @@ impl Binder<'_> {
 
 fn unreachable_arg(span: Span) -> DiagResult<(String, KustoType)> {
     Err(kql_parser::Diagnostic::internal("arg_max is bound separately").with_span(span))
+}
+
+/// Names of the hidden columns that hold aggregates used inside expressions.
+const HIDDEN_PREFIX: &str = "__kql_aggregate_";
+
+/// Replaces every aggregate call inside `expr` with a reference to a hidden column, and
+/// collects the calls with their column names.
+fn extract_aggregates(expr: &mut Expr, found: &mut Vec<(Ident, Expr)>, hidden: &mut usize) {
+    if let Ast::Call { name, .. } = &expr.kind
+        && aggregate_function(&name.name).is_some()
+    {
+        let column = Ident::new(format!("{HIDDEN_PREFIX}{hidden}"), expr.span);
+        *hidden += 1;
+        let call = std::mem::replace(expr, Expr::new(Ast::Name(column.clone()), expr.span));
+        found.push((column, call));
+        return;
+    }
+    match &mut expr.kind {
+        Ast::Paren(inner) | Ast::Unary { operand: inner, .. } => {
+            extract_aggregates(inner, found, hidden)
+        }
+        Ast::Binary { left, right, .. } => {
+            extract_aggregates(left, found, hidden);
+            extract_aggregates(right, found, hidden);
+        }
+        Ast::Call { args, .. } => {
+            for arg in args {
+                extract_aggregates(&mut arg.value, found, hidden);
+            }
+        }
+        Ast::Between {
+            left, low, high, ..
+        } => {
+            extract_aggregates(left, found, hidden);
+            extract_aggregates(low, found, hidden);
+            extract_aggregates(high, found, hidden);
+        }
+        Ast::List { left, items, .. } => {
+            extract_aggregates(left, found, hidden);
+            items
+                .iter_mut()
+                .for_each(|item| extract_aggregates(item, found, hidden));
+        }
+        Ast::Member { object, .. } => extract_aggregates(object, found, hidden),
+        Ast::Index { object, index } => {
+            extract_aggregates(object, found, hidden);
+            extract_aggregates(index, found, hidden);
+        }
+        _ => {}
+    }
 }
 
 /// The name prefix of an aggregate's unnamed output.

@@ -86,19 +86,43 @@ pub(crate) fn arithmetic(
 }
 
 /// Runs the Arrow kernel of `op`; `%` follows Kusto, whose remainder is never negative.
+/// Runs the Arrow kernel of `op`. Integer arithmetic wraps on overflow and an integer
+/// divided by zero is null, as in Kusto's recorded answers (`9223372036854775807 + 1`,
+/// `1 / 0`); reals follow IEEE 754. `%` follows Kusto, whose remainder is never negative.
 fn kernel(op: ArithmeticOp, left: &Value, right: &Value) -> DiagResult<Value> {
     match op {
-        ArithmeticOp::Add => with_datums(left, right, numeric::add),
-        ArithmeticOp::Sub => with_datums(left, right, numeric::sub),
-        ArithmeticOp::Mul => with_datums(left, right, numeric::mul),
-        ArithmeticOp::Div => with_datums(left, right, numeric::div),
+        ArithmeticOp::Add => with_datums(left, right, numeric::add_wrapping),
+        ArithmeticOp::Sub => with_datums(left, right, numeric::sub_wrapping),
+        ArithmeticOp::Mul => with_datums(left, right, numeric::mul_wrapping),
+        ArithmeticOp::Div => {
+            let right = zero_divisors_to_null(right)?;
+            with_datums(left, &right, numeric::div)
+        }
         ArithmeticOp::Mod => {
-            let remainder = with_datums(left, right, numeric::rem)?;
+            let right = zero_divisors_to_null(right)?;
+            let remainder = with_datums(left, &right, numeric::rem)?;
             let divisor_scalar = right.is_scalar();
             let fixed = non_negative_remainder(remainder.array(), right.array(), divisor_scalar)?;
             Ok(Value::like(remainder.is_scalar(), fixed))
         }
     }
+}
+
+/// An integer divisor with its zeros made null, so that dividing by them gives null.
+fn zero_divisors_to_null(divisor: &Value) -> DiagResult<Value> {
+    let array = divisor.array();
+    if !array.data_type().is_integer() {
+        return Ok(divisor.clone());
+    }
+    let zero = arrow::compute::cast(
+        &(Arc::new(arrow::array::Int64Array::from(vec![0])) as ArrayRef),
+        array.data_type(),
+    )
+    .map_err(arrow_error)?;
+    let is_zero = arrow::compute::kernels::cmp::eq(array, &arrow::array::Scalar::new(zero))
+        .map_err(arrow_error)?;
+    let nulled = arrow::compute::nullif(array, &is_zero).map_err(arrow_error)?;
+    Ok(Value::like(divisor.is_scalar(), nulled))
 }
 
 /// Kusto's `%` result is in `[0, |divisor|)`: `-14 % 12` is 10 (`K:numerical-operators`).

@@ -227,7 +227,10 @@ fn refers_to_columns(expr: &BoundExpr) -> bool {
             refers_to_columns(left) || items.iter().any(refers_to_columns)
         }
         // Window functions depend on the rows around them, not just their arguments.
-        ExprKind::Call { function: crate::functions::Function::Window(_), .. } => true,
+        ExprKind::Call {
+            function: crate::functions::Function::Window(_),
+            ..
+        } => true,
         ExprKind::Call { args, .. } => args.iter().any(refers_to_columns),
     }
 }

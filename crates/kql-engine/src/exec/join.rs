@@ -91,6 +91,12 @@ fn match_rows(
                 left_out.push(Some(row_index));
             }
             (JoinKind::LeftSemi | JoinKind::LeftAnti, _) => {}
+            // Right semi and anti joins only need to know which right rows have a match.
+            (JoinKind::RightSemi | JoinKind::RightAnti, Some(rights)) => {
+                for right in rights {
+                    right_matched[*right as usize] = true;
+                }
+            }
             (_, Some(rights)) => {
                 for right in rights {
                     left_out.push(Some(row_index));

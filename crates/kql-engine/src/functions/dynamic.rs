@@ -102,8 +102,8 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
         "set_union" => (SetUnion, 2..=64, KustoType::Dynamic),
         "set_intersect" => (SetIntersect, 2..=64, KustoType::Dynamic),
         "set_difference" => (SetDifference, 2..=64, KustoType::Dynamic),
-        "array_sort_asc" => (ArraySortAsc, 1..=1, KustoType::Dynamic),
-        "array_sort_desc" => (ArraySortDesc, 1..=1, KustoType::Dynamic),
+        "array_sort_asc" => (ArraySortAsc, 1..=2, KustoType::Dynamic),
+        "array_sort_desc" => (ArraySortDesc, 1..=2, KustoType::Dynamic),
         "strcat_array" => (StrcatArray, 2..=2, KustoType::String),
         "array_concat" => (ArrayConcat, 1..=64, KustoType::Dynamic),
         "array_slice" => (ArraySlice, 3..=3, KustoType::Dynamic),
@@ -119,10 +119,17 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
     if function == BagPack && !args.len().is_multiple_of(2) {
         return Err(semantic("`bag_pack` takes pairs of key and value").with_span(span));
     }
+    if matches!(function, ArraySortAsc | ArraySortDesc)
+        && let Some(second) = args.get(1)
+        && second.ty != KustoType::Bool
+    {
+        return Err(
+            crate::error::not_supported("sorting several arrays together").with_span(second.span),
+        );
+    }
     let array_args = match function {
-        ArrayLength | BagKeys | SetUnion | SetIntersect | SetDifference | ArraySortAsc
-        | ArraySortDesc | ArrayConcat => args.len(),
-        StrcatArray | ArraySlice | ArrayIndexOf => 1,
+        ArrayLength | BagKeys | SetUnion | SetIntersect | SetDifference | ArrayConcat => args.len(),
+        StrcatArray | ArraySlice | ArrayIndexOf | ArraySortAsc | ArraySortDesc => 1,
         _ => 0,
     };
     for arg in args.iter().take(array_args) {
@@ -247,7 +254,11 @@ pub(super) fn evaluate(function: DynamicFn, call: &Call<'_>) -> DiagResult<Array
             Some(Json::Array(combine(function, arrays)))
         })),
         ArraySortAsc | ArraySortDesc => to_dynamic((0..len).map(|row| match arg(0, row) {
-            Some(Json::Array(items)) => Some(Json::Array(sort_array(items, function))),
+            Some(Json::Array(items)) => {
+                // The optional second argument, `nulls_last`, is true by default.
+                let nulls_last = !matches!(arg(1, row), Some(Json::Bool(false)));
+                Some(Json::Array(sort_array(items, function, nulls_last)))
+            }
             _ => None,
         })),
         StrcatArray => {
@@ -400,9 +411,10 @@ fn combine(function: DynamicFn, arrays: Vec<Vec<Json>>) -> Vec<Json> {
 
 /// Sorts an array as `array_sort_asc`/`array_sort_desc` do (Kusto's recorded answers):
 /// numbers first, then strings, then other values, each group in the asked order, and
-/// nulls last in both orders.
-fn sort_array(items: Vec<Json>, function: DynamicFn) -> Vec<Json> {
+/// nulls last in both orders unless `nulls_last` is false.
+fn sort_array(items: Vec<Json>, function: DynamicFn, nulls_last: bool) -> Vec<Json> {
     let group = |value: &Json| match value {
+        Json::Null if !nulls_last => -1,
         Json::Number(_) => 0,
         Json::String(_) => 1,
         Json::Null => 3,
@@ -491,7 +503,9 @@ pub(crate) fn json_value(array: &ArrayRef, ty: KustoType, row: usize) -> DiagRes
             let text = downcast::<StringArray>(array)?.value(row);
             serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string()))
         }
-        KustoType::DateTime => Json::String(crate::format::datetime(
+        // Inside dynamic values a datetime has all seven fraction digits, as `tostring`
+        // prints it (recorded answers of `make_list` over datetimes).
+        KustoType::DateTime => Json::String(super::text::datetime_with_ticks(
             downcast::<TimestampNanosecondArray>(array)?.value(row),
         )),
         KustoType::TimeSpan => Json::String(crate::format::timespan(

@@ -863,7 +863,7 @@ fn extract_all(regex: &Regex, groups: &[usize], text: &str) -> Option<String> {
 /// A datetime as `tostring` prints it: ISO 8601 with all seven fraction digits (recorded
 /// answers; `K:reverse-function`: `reverse(datetime(2017-10-15 12:00))` is
 /// `Z0000000.00:00:21T51-01-7102`).
-fn datetime_with_ticks(nanos: i64) -> String {
+pub(crate) fn datetime_with_ticks(nanos: i64) -> String {
     let text = crate::format::datetime(nanos);
     let body = text.strip_suffix('Z').unwrap_or(&text);
     match body.split_once('.') {
