@@ -44,17 +44,34 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  kql check queries/bits/bits_jobs.kql\n",
-        "  kql check hunt.kql --schema my-schemas/ --diagnostics json\n\n",
+        "  kql check hunt.kql --schema my-schemas/ --diagnostics json\n",
+        "  kql check rule.yaml --allow-missing-columns\n",
+        "      a Sentinel rule: its query, and the columns of its entityMappings\n\n",
         "Exit codes:\n  0  the query would run\n  1  query error (syntax or semantic), or not supported\n",
         "  2  bad schema files\n  3  usage error",
     ))]
     Check(CheckArgs),
+    /// Run detection tests: queries and Sentinel rules over recorded rows, with expected
+    /// outcomes.
+    #[command(after_help = concat!(
+        "Test files are YAML files named *.test.yaml (or *.test.yml); a folder is searched\n",
+        "for them recursively, skipping hidden folders and `target`. Their format is in\n",
+        "docs/test-cases.md.\n\n",
+        "Examples:\n",
+        "  kql test                                   every test file under this folder\n",
+        "  kql test queries/ --junit kql-tests.xml    also write JUnit XML for CI\n",
+        "  kql test queries/bits --filter Atomic      only cases whose name has `Atomic`\n\n",
+        "Exit codes:\n  0  every case passed\n  1  a case failed\n",
+        "  2  a test file, or a file it names, cannot be read or is invalid\n",
+        "  3  usage error, or no test file or case found",
+    ))]
+    Test(TestArgs),
 }
 
 /// Where the query text comes from.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// A `.kql` file, or `-` for standard input.
+    /// A `.kql` file, a Sentinel analytics-rule `.yaml` file, or `-` for standard input.
     #[arg(
         value_name = "QUERY",
         required_unless_present = "query",
@@ -106,9 +123,26 @@ pub struct CheckArgs {
     /// Azure-Sentinel repository's CustomTables format).
     #[arg(long, value_name = "DIR")]
     pub schema: Vec<PathBuf>,
+    /// Treat unknown columns as empty (with a warning) instead of failing like Kusto.
+    #[arg(long)]
+    pub allow_missing_columns: bool,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub diagnostics: DiagnosticFormat,
+}
+
+/// `kql test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Test files, or folders to search for `*.test.yaml` files [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Run only the cases whose name contains TEXT (given several times: any of them).
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Vec<String>,
+    /// Also write the results to FILE as JUnit XML, for CI systems.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// How diagnostics are printed.

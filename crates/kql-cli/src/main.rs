@@ -5,13 +5,15 @@ mod commands;
 mod failure;
 mod render;
 mod report;
+mod rule;
+mod testing;
 
 use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DiagnosticFormat};
 use crate::failure::Failure;
 use crate::report::Reporter;
 
@@ -27,13 +29,16 @@ fn main() -> ExitCode {
     let reporter = match &cli.command {
         Command::Run(args) => Reporter::new(args.diagnostics, args.quiet),
         Command::Check(args) => Reporter::new(args.diagnostics, false),
+        Command::Test(_) => Reporter::new(DiagnosticFormat::Text, false),
     };
     let result = match &cli.command {
-        Command::Run(args) => commands::run::run(args, &reporter),
-        Command::Check(args) => commands::check::check(args, &reporter),
+        Command::Run(args) => commands::run::run(args, &reporter).map(|()| ExitCode::SUCCESS),
+        Command::Check(args) => commands::check::check(args, &reporter).map(|()| ExitCode::SUCCESS),
+        // Failing cases are reported by the command itself, with its own exit code.
+        Command::Test(args) => commands::test::test(args).map(ExitCode::from),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         // `kql run ... | head` closes the pipe early: that is success, and silent.
         Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod run;
+pub mod test;
 
 use std::io::Read;
 

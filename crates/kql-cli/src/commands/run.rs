@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 use kql_engine::source::SUPPORTED_EXTENSIONS;
 use kql_engine::{Engine, Options};
 
-use super::{engine_failure, read_query};
 use crate::cli::RunArgs;
 use crate::failure::Failure;
 use crate::render::{Format, TableOptions, render};
 use crate::report::Reporter;
+use crate::rule::load_query;
 
-/// Runs `kql run`.
+/// Runs `kql run`. QUERY may also be a Sentinel rule file (`.yaml`), whose query is run.
 pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
-    let query = read_query(&args.query)?;
+    let query = load_query(&args.query)?;
     let now = args.now.as_deref().map(parse_now).transpose()?;
     let options = Options {
         now,
@@ -27,14 +27,14 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
         reporter.progress(&format!("loading {} from {}", name, path.display()));
         engine
             .register_file(&name, &path)
-            .map_err(|error| engine_failure(error, &query))?;
+            .map_err(|error| query.failure(error))?;
     }
     reporter.progress_done();
 
     let result = engine
         .run(&query.text)
-        .map_err(|error| engine_failure(error, &query))?;
-    reporter.warnings(&result.warnings, &query);
+        .map_err(|error| query.failure(error))?;
+    reporter.warnings(&query.place(result.warnings), &query.shown);
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal {
@@ -114,7 +114,7 @@ fn table_files(args: &RunArgs) -> Result<Vec<(String, PathBuf)>, Failure> {
 }
 
 /// Every supported data file in `dir`, named by its file stem, in name order.
-fn data_dir(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
+pub fn data_dir(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
     let entries = std::fs::read_dir(dir).map_err(|error| {
         Failure::Input(format!(
             "cannot read the folder `{}`: {error}",
