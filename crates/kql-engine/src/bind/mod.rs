@@ -5,6 +5,7 @@
 //! tabular plan; a tabular statement becomes a result [`Plan`]. Unknown names are collected
 //! so that one run reports all of them; any other error stops binding at once.
 
+mod evaluate;
 mod expand;
 mod expr;
 mod functions;
