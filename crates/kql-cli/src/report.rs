@@ -91,7 +91,7 @@ fn json(diagnostic: &Diagnostic, text: &str, origin: &str) -> String {
     };
     let value = serde_json::json!({
         "severity": severity,
-        "kind": diagnostic.kind.label(),
+        "kind": kind_token(diagnostic.kind),
         "message": diagnostic.message,
         "origin": origin,
         "span": span,
@@ -99,4 +99,17 @@ fn json(diagnostic: &Diagnostic, text: &str, origin: &str) -> String {
         "hints": diagnostic.hints,
     });
     value.to_string()
+}
+
+/// A diagnostic kind as a stable token for tools: `syntax`, `semantic`, `runtime`,
+/// `not-supported`, `internal`. Counting `not-supported` over a query collection measures
+/// how much of it kql runs.
+fn kind_token(kind: kql_parser::DiagnosticKind) -> &'static str {
+    match kind {
+        kql_parser::DiagnosticKind::Syntax => "syntax",
+        kql_parser::DiagnosticKind::Semantic => "semantic",
+        kql_parser::DiagnosticKind::Runtime => "runtime",
+        kql_parser::DiagnosticKind::NotSupported => "not-supported",
+        kql_parser::DiagnosticKind::Internal => "internal",
+    }
 }

@@ -63,7 +63,7 @@ fn the_bits_hunt_as_json_diagnostics() {
     assert_eq!(lines.len(), 1, "{}", outcome.stderr);
     let diagnostic = &lines[0];
     assert_eq!(diagnostic["severity"], "error");
-    assert_eq!(diagnostic["kind"], "semantic error");
+    assert_eq!(diagnostic["kind"], "semantic");
     assert_eq!(diagnostic["origin"], "queries/bits/bits_jobs.kql");
     let message = diagnostic["message"].as_str().unwrap_or_default();
     assert!(message.contains("`ProcessCommandLine2`"), "{message}");

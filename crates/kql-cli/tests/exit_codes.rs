@@ -95,16 +95,16 @@ fn exit_1_for_an_unknown_table() {
 
 #[test]
 fn exit_1_for_an_operator_not_supported_yet() {
-    // Plugins (`evaluate`) are valid KQL that kql refuses by name.
+    // Most plugins (`evaluate`) are valid KQL that kql refuses by name.
     let expected = "\
-error: the `evaluate` operator is not supported yet
- --> query:1:15
+error: the `autocluster` plugin is not supported yet
+ --> query:1:24
   |
-1 | print x = 1 | evaluate bag_unpack(x)
-  |               ^^^^^^^^^^^^^^^^^^^^^^
+1 | print x = 1 | evaluate autocluster()
+  |                        ^^^^^^^^^^^
 ";
     for command in ["run", "check"] {
-        kql(&[command, "--query", "print x = 1 | evaluate bag_unpack(x)"])
+        kql(&[command, "--query", "print x = 1 | evaluate autocluster()"])
             .assert_code(1)
             .assert_stdout("")
             .assert_stderr(expected);
