@@ -48,8 +48,11 @@ impl Binder<'_> {
         let mut computed: Vec<(usize, Assignment)> = Vec::new();
         let mut hidden = 0usize;
         for assignment in &summarize.aggregates {
+            // A call of a known aggregate, or of a name kql does not know (which then gets
+            // its "not supported" error from `bind_aggregate`).
             let direct = matches!(&assignment.value.kind, Ast::Call { name, .. }
-                if aggregate_function(&name.name).is_some());
+                if aggregate_function(&name.name).is_some()
+                    || crate::functions::names().all(|known| known != name.name));
             let assignment = if direct {
                 assignment.clone()
             } else {
