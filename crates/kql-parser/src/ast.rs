@@ -128,7 +128,10 @@ pub struct Ident {
 impl Ident {
     /// A name with a span.
     pub fn new(name: impl Into<String>, span: Span) -> Ident {
-        Ident { name: name.into(), span }
+        Ident {
+            name: name.into(),
+            span,
+        }
     }
 }
 
@@ -365,7 +368,11 @@ impl StringOp {
         if self.kind == StringOpKind::MatchesRegex {
             return "matches regex".to_string();
         }
-        let bang = if self.negation == Negation::Negated { "!" } else { "" };
+        let bang = if self.negation == Negation::Negated {
+            "!"
+        } else {
+            ""
+        };
         let name = match self.kind {
             StringOpKind::Has => "has",
             StringOpKind::HasPrefix => "hasprefix",
@@ -375,7 +382,11 @@ impl StringOp {
             StringOpKind::EndsWith => "endswith",
             StringOpKind::MatchesRegex => "matches regex",
         };
-        let cs = if self.case == Case::Sensitive { "_cs" } else { "" };
+        let cs = if self.case == Case::Sensitive {
+            "_cs"
+        } else {
+            ""
+        };
         format!("{bang}{name}{cs}")
     }
 
@@ -405,7 +416,11 @@ impl StringOp {
             "endswith" => StringOpKind::EndsWith,
             _ => return None,
         };
-        Some(StringOp { kind, case, negation })
+        Some(StringOp {
+            kind,
+            case,
+            negation,
+        })
     }
 }
 
@@ -441,7 +456,10 @@ impl ListOp {
 }
 
 /// A literal value.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two literals are equal when they are written the same way: unlike `f64`, `real(nan)`
+/// equals `real(nan)`, so that a query with one still equals itself.
+#[derive(Debug, Clone)]
 pub enum Literal {
     /// `true`, `false`, `bool(true)`.
     Bool(bool),
@@ -465,6 +483,25 @@ pub enum Literal {
     Dynamic(DynamicValue),
     /// `long(null)`, `datetime(null)`...: a typed null.
     Null(TypeName),
+}
+
+impl PartialEq for Literal {
+    fn eq(&self, other: &Literal) -> bool {
+        match (self, other) {
+            (Literal::Bool(a), Literal::Bool(b)) => a == b,
+            (Literal::Int(a), Literal::Int(b)) => a == b,
+            (Literal::Long(a), Literal::Long(b)) => a == b,
+            (Literal::Real(a), Literal::Real(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (Literal::Decimal(a), Literal::Decimal(b)) => a == b,
+            (Literal::String(a), Literal::String(b)) => a == b,
+            (Literal::DateTime(a), Literal::DateTime(b)) => a == b,
+            (Literal::TimeSpan(a), Literal::TimeSpan(b)) => a == b,
+            (Literal::Guid(a), Literal::Guid(b)) => a == b,
+            (Literal::Dynamic(a), Literal::Dynamic(b)) => a == b,
+            (Literal::Null(a), Literal::Null(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// A string literal's value and how it was written.

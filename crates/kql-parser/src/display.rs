@@ -37,7 +37,7 @@ impl Display for Statement {
         match &self.kind {
             StatementKind::Let(statement) => write!(f, "{statement}"),
             StatementKind::Set(statement) => write!(f, "{statement}"),
-            StatementKind::Expr(expr) => write!(f, "{expr}"),
+            StatementKind::Expr(expr) => write!(f, "{}", Lines(expr)),
         }
     }
 }
@@ -46,7 +46,7 @@ impl Display for LetStatement {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "let {} = ", self.name)?;
         match &self.value {
-            LetValue::Expr(expr) => write!(f, "{expr}"),
+            LetValue::Expr(expr) => write!(f, "{}", Lines(expr)),
             LetValue::Function(function) => write!(f, "{function}"),
         }
     }
@@ -60,7 +60,7 @@ impl Display for FunctionDef {
         for statement in &self.statements {
             write!(f, "{statement}; ")?;
         }
-        write!(f, "{} }}", self.body)
+        write!(f, "{} }}", Lines(&self.body))
     }
 }
 
@@ -108,18 +108,46 @@ impl Display for SetStatement {
 /// Words that must be bracketed when used as names, because the grammar would read them
 /// as keywords or literals.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "true", "True", "TRUE", "false", "False", "FALSE", "let", "set", "print",
-    "range", "union", "by", "on", "with", "to", "from", "step", "null", "asc", "desc",
-    "datatable", "in", "has", "contains", "between", "matches", "where", "extend", "project",
+    "and",
+    "or",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "False",
+    "FALSE",
+    "let",
+    "set",
+    "print",
+    "range",
+    "union",
+    "by",
+    "on",
+    "with",
+    "to",
+    "from",
+    "step",
+    "null",
+    "asc",
+    "desc",
+    "datatable",
+    "in",
+    "has",
+    "contains",
+    "between",
+    "matches",
+    "where",
+    "extend",
+    "project",
 ];
 
 /// True when `name` can be written without brackets.
 fn is_plain_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
-    starts_well
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
+    starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !KEYWORDS.contains(&name)
 }
 
 impl Display for Ident {
@@ -153,52 +181,130 @@ fn quote(value: &str) -> String {
     out
 }
 
+/// An expression prints on one line: `(T | where x)`, `toscalar(T | count)`. A statement's
+/// own pipeline prints one operator per line (see `Lines`).
 impl Display for Expr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ExprKind::Literal(literal) => write!(f, "{literal}"),
-            ExprKind::Name(name) => write!(f, "{name}"),
-            ExprKind::Star => f.write_str("*"),
-            ExprKind::Paren(inner) => write!(f, "({inner})"),
-            ExprKind::Member { object, member } => write!(f, "{object}.{member}"),
-            ExprKind::Index { object, index } => write!(f, "{object}[{index}]"),
-            ExprKind::Call { name, args } => {
-                write!(f, "{}(", name.name)?;
-                comma_list(f, args)?;
-                f.write_str(")")
-            }
-            ExprKind::Unary { op: UnaryOp::Neg, operand } => write!(f, "-{operand}"),
-            ExprKind::Unary { op: UnaryOp::Plus, operand } => write!(f, "+{operand}"),
-            ExprKind::Binary { op, left, right } => write!(f, "{left} {op} {right}"),
-            ExprKind::List { op, left, items } => {
-                write!(f, "{left} {} (", op.text())?;
-                comma_list(f, items)?;
-                f.write_str(")")
-            }
-            ExprKind::Between { negated, left, low, high } => {
-                let bang = if *negated == Negation::Negated { "!" } else { "" };
-                write!(f, "{left} {bang}between ({low} .. {high})")
-            }
-            ExprKind::Pipe { input, operator } => write!(f, "{input}\n| {operator}"),
-            ExprKind::Print(columns) => {
-                f.write_str("print")?;
-                if !columns.is_empty() {
-                    f.write_str(" ")?;
-                }
-                comma_list(f, columns)
-            }
-            ExprKind::Range { column, from, to, step } => {
-                write!(f, "range {column} from {from} to {to} step {step}")
-            }
-            ExprKind::Datatable { columns, values } => {
-                f.write_str("datatable(")?;
-                comma_list(f, columns)?;
-                f.write_str(") [")?;
-                comma_list(f, values)?;
-                f.write_str("]")
-            }
-            ExprKind::Union(union) => write!(f, "{union}"),
+        write_expr(f, self, " | ")
+    }
+}
+
+/// An expression whose outermost pipeline prints one operator per line.
+struct Lines<'a>(&'a Expr);
+
+impl Display for Lines<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_expr(f, self.0, "\n| ")
+    }
+}
+
+/// Writes `expr`, with `pipe` between a pipeline's input and each operator.
+fn write_expr(f: &mut Formatter<'_>, expr: &Expr, pipe: &str) -> fmt::Result {
+    // Pipelines, operator chains and accessor chains nest to the left, and can be a
+    // thousand levels deep: walk down their left spine with a loop, print the innermost
+    // operand, then each level's tail on the way back up.
+    let mut spine = Vec::new();
+    let mut base = expr;
+    while let Some(left) = left_operand(base) {
+        spine.push(base);
+        base = left;
+    }
+    write_operand(f, base)?;
+    spine
+        .iter()
+        .rev()
+        .try_for_each(|expr| write_tail(f, expr, pipe))
+}
+
+/// The left operand of an expression written `left ...`: a pipe's input, a binary
+/// operator's left side, an accessor's object.
+fn left_operand(expr: &Expr) -> Option<&Expr> {
+    match &expr.kind {
+        ExprKind::Pipe { input: left, .. }
+        | ExprKind::Binary { left, .. }
+        | ExprKind::List { left, .. }
+        | ExprKind::Between { left, .. }
+        | ExprKind::Member { object: left, .. }
+        | ExprKind::Index { object: left, .. } => Some(left),
+        _ => None,
+    }
+}
+
+/// What follows the left operand of an expression that has one: ` | where x`, ` + 1`.
+fn write_tail(f: &mut Formatter<'_>, expr: &Expr, pipe: &str) -> fmt::Result {
+    match &expr.kind {
+        ExprKind::Pipe { operator, .. } => write!(f, "{pipe}{operator}"),
+        ExprKind::Binary { op, right, .. } => write!(f, " {op} {right}"),
+        ExprKind::List { op, items, .. } => {
+            write!(f, " {} (", op.text())?;
+            comma_list(f, items)?;
+            f.write_str(")")
         }
+        ExprKind::Between {
+            negated, low, high, ..
+        } => {
+            let bang = if *negated == Negation::Negated {
+                "!"
+            } else {
+                ""
+            };
+            write!(f, " {bang}between ({low} .. {high})")
+        }
+        ExprKind::Member { member, .. } => write!(f, ".{member}"),
+        ExprKind::Index { index, .. } => write!(f, "[{index}]"),
+        _ => Ok(()),
+    }
+}
+
+/// An expression that has no left operand.
+fn write_operand(f: &mut Formatter<'_>, expr: &Expr) -> fmt::Result {
+    match &expr.kind {
+        ExprKind::Literal(literal) => write!(f, "{literal}"),
+        ExprKind::Name(name) => write!(f, "{name}"),
+        ExprKind::Star => f.write_str("*"),
+        ExprKind::Paren(inner) => write!(f, "({inner})"),
+        ExprKind::Call { name, args } => {
+            write!(f, "{}(", name.name)?;
+            comma_list(f, args)?;
+            f.write_str(")")
+        }
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => write!(f, "-{operand}"),
+        ExprKind::Unary {
+            op: UnaryOp::Plus,
+            operand,
+        } => write!(f, "+{operand}"),
+        ExprKind::Print(columns) => {
+            f.write_str("print")?;
+            if !columns.is_empty() {
+                f.write_str(" ")?;
+            }
+            comma_list(f, columns)
+        }
+        ExprKind::Range {
+            column,
+            from,
+            to,
+            step,
+        } => {
+            write!(f, "range {column} from {from} to {to} step {step}")
+        }
+        ExprKind::Datatable { columns, values } => {
+            f.write_str("datatable(")?;
+            comma_list(f, columns)?;
+            f.write_str(") [")?;
+            comma_list(f, values)?;
+            f.write_str("]")
+        }
+        ExprKind::Union(union) => write!(f, "{union}"),
+        ExprKind::Member { .. }
+        | ExprKind::Index { .. }
+        | ExprKind::Binary { .. }
+        | ExprKind::List { .. }
+        | ExprKind::Between { .. }
+        | ExprKind::Pipe { .. } => write!(f, "{expr}"),
     }
 }
 
@@ -268,7 +374,11 @@ fn write_real(f: &mut Formatter<'_>, value: f64) -> fmt::Result {
     if value.is_nan() {
         f.write_str("real(nan)")
     } else if value.is_infinite() {
-        f.write_str(if value > 0.0 { "real(+inf)" } else { "real(-inf)" })
+        f.write_str(if value > 0.0 {
+            "real(+inf)"
+        } else {
+            "real(-inf)"
+        })
     } else if value.is_sign_negative() {
         write!(f, "real({value:?})")
     } else {
@@ -294,7 +404,11 @@ fn write_timespan(f: &mut Formatter<'_>, ticks: i64) -> fmt::Result {
         .copied()
         .unwrap_or((TICKS_PER_DAY.unsigned_abs(), "d"));
     let count = magnitude / size;
-    if ticks < 0 { write!(f, "timespan(-{count}{unit})") } else { write!(f, "{count}{unit}") }
+    if ticks < 0 {
+        write!(f, "timespan(-{count}{unit})")
+    } else {
+        write!(f, "{count}{unit}")
+    }
 }
 
 impl Display for StringLiteral {
@@ -434,7 +548,10 @@ fn write_join(
 impl Display for ColumnPattern {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let plain = self.pattern.replace('*', "");
-        if plain.is_empty() || is_plain_identifier(&plain) || plain.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if plain.is_empty()
+            || is_plain_identifier(&plain)
+            || plain.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             f.write_str(&self.pattern)
         } else {
             write!(f, "[{}]", quote(&self.pattern))
@@ -501,10 +618,14 @@ impl Display for Union {
                 f.write_str(", ")?;
             }
             match &table.kind {
-                ExprKind::Name(name) => write!(f, "{}", ColumnPattern {
-                    pattern: name.name.clone(),
-                    span: name.span,
-                })?,
+                ExprKind::Name(name) => write!(
+                    f,
+                    "{}",
+                    ColumnPattern {
+                        pattern: name.name.clone(),
+                        span: name.span,
+                    }
+                )?,
                 _ => write!(f, "{table}")?,
             }
         }

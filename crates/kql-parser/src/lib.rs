@@ -27,14 +27,15 @@ mod render;
 mod span;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Severity, line_col};
-pub use parse::MAX_NESTING;
+pub use parse::{MAX_DEPTH, MAX_NESTING};
 pub use span::Span;
 
 /// Parses a whole query: `let` and `set` statements and tabular expressions separated
 /// by `;`.
 ///
-/// Brackets nested deeper than [`MAX_NESTING`] are rejected with a diagnostic rather than
-/// risking the stack.
+/// Brackets and signs nested deeper than [`MAX_NESTING`], and queries whose syntax tree would
+/// be deeper than [`MAX_DEPTH`] (long `|` or `or` chains count), are rejected with a
+/// diagnostic rather than risking the stack.
 pub fn parse(text: &str) -> Result<ast::Query, Diagnostic> {
     parse::parse_query(text)
 }

@@ -17,7 +17,11 @@ struct Paint {
 
 impl Paint {
     fn paint(&self, style: &str, text: &str) -> String {
-        if self.color { format!("{style}{text}{RESET}") } else { text.to_string() }
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -29,7 +33,10 @@ pub(crate) fn render(diagnostic: &Diagnostic, source: &str, origin: &str, color:
     };
     let mut out = String::new();
     let header = if color {
-        format!("{level_style}{level}{RESET}{BOLD}: {}{RESET}", diagnostic.message)
+        format!(
+            "{level_style}{level}{RESET}{BOLD}: {}{RESET}",
+            diagnostic.message
+        )
     } else {
         format!("{level}: {}", diagnostic.message)
     };
@@ -37,27 +44,54 @@ pub(crate) fn render(diagnostic: &Diagnostic, source: &str, origin: &str, color:
 
     let mut places = Vec::new();
     if let Some(span) = diagnostic.span {
-        places.push((span, diagnostic.span_label.clone().unwrap_or_default(), level_style));
+        let label = diagnostic.span_label.clone().unwrap_or_default();
+        places.push((span, label, level_style, '^'));
     }
     for label in &diagnostic.labels {
-        places.push((label.span, label.message.clone(), BLUE));
+        places.push((label.span, label.message.clone(), BLUE, '-'));
     }
 
     let last_line = places
         .iter()
-        .map(|(span, _, _)| line_col(source, span.end).0)
+        .map(|(span, _, _, _)| line_col(source, span.end).0)
         .max()
         .unwrap_or(1);
     let gutter = last_line.to_string().len();
     let pad = " ".repeat(gutter);
 
-    if let Some((span, _, _)) = places.first() {
+    if let Some((span, _, _, _)) = places.first() {
+        // The location line names the primary place, which comes first before sorting.
         let (line, column) = line_col(source, span.start);
-        let _ = writeln!(out, "{pad}{} {origin}:{line}:{column}", paint.paint(BLUE, "-->"));
+        let _ = writeln!(
+            out,
+            "{pad}{} {origin}:{line}:{column}",
+            paint.paint(BLUE, "-->")
+        );
         let _ = writeln!(out, "{pad} {}", paint.paint(BLUE, "|"));
     }
-    for (span, message, style) in &places {
-        render_place(&mut out, source, *span, message, style, gutter, &paint);
+    // Places in text order; the primary one keeps its `^` markers.
+    places.sort_by_key(|(span, _, _, _)| span.start);
+    let mut shown_line: Option<usize> = None;
+    for (span, message, style, marker) in &places {
+        let line = line_col(source, span.start).0;
+        if shown_line.is_some_and(|shown| line > shown + 1) {
+            let _ = writeln!(out, "{}", paint.paint(BLUE, "..."));
+        }
+        let place = Place {
+            span: *span,
+            message,
+            style,
+            marker: *marker,
+        };
+        render_place(
+            &mut out,
+            source,
+            &place,
+            shown_line != Some(line),
+            gutter,
+            &paint,
+        );
+        shown_line = Some(line);
     }
     for hint in &diagnostic.hints {
         let _ = writeln!(out, "{pad} {} {hint}", paint.paint(BLUE, "= help:"));
@@ -65,33 +99,50 @@ pub(crate) fn render(diagnostic: &Diagnostic, source: &str, origin: &str, color:
     out
 }
 
-/// Writes the source line of `span` with carets under it. A span over several lines is
-/// shown on its first line, underlined to the end of that line.
+/// A place to underline: the primary span with `^`, a secondary label with `-`.
+struct Place<'a> {
+    span: crate::Span,
+    message: &'a str,
+    style: &'a str,
+    marker: char,
+}
+
+/// Writes the source line of a place (unless the previous place showed it already) with
+/// markers under the span. A span over several lines is shown on its first line,
+/// underlined to the end of that line.
 fn render_place(
     out: &mut String,
     source: &str,
-    span: crate::Span,
-    message: &str,
-    style: &str,
+    place: &Place<'_>,
+    show_line: bool,
     gutter: usize,
     paint: &Paint,
 ) {
-    let (line, column) = line_col(source, span.start);
+    let (line, column) = line_col(source, place.span.start);
     let text = source.lines().nth(line - 1).unwrap_or("");
-    let width = span_width(source, span, text, column);
-    let carets = "^".repeat(width.max(1));
+    let width = span_width(source, place.span, text, column);
+    let markers = place.marker.to_string().repeat(width.max(1));
     let spaces = " ".repeat(column - 1);
     let bar = paint.paint(BLUE, "|");
-    let number = paint.paint(BLUE, &format!("{line:>gutter$}"));
-    let _ = writeln!(out, "{number} {bar} {text}");
-    let note = if message.is_empty() { String::new() } else { format!(" {message}") };
+    if show_line {
+        let number = paint.paint(BLUE, &format!("{line:>gutter$}"));
+        let _ = writeln!(out, "{number} {bar} {text}");
+    }
+    let note = if place.message.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", place.message)
+    };
     let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad} {bar} {spaces}{}", paint.paint(style, &format!("{carets}{note}")));
+    let underline = paint.paint(place.style, &format!("{markers}{note}"));
+    let _ = writeln!(out, "{pad} {bar} {spaces}{underline}");
 }
 
 /// How many characters of the line the span covers.
 fn span_width(source: &str, span: crate::Span, line_text: &str, column: usize) -> usize {
-    let covered = source.get(span.start..span.end.max(span.start)).unwrap_or("");
+    let covered = source
+        .get(span.start..span.end.max(span.start))
+        .unwrap_or("");
     let covered = covered.split('\n').next().unwrap_or("");
     let line_rest = line_text.chars().count().saturating_sub(column - 1);
     covered.chars().count().min(line_rest.max(1))
@@ -115,6 +166,22 @@ error: unknown column `Duraton`
 2 | | where Duraton > 10m
   |         ^^^^^^^ no such column in `StormEvents`
   = help: did you mean `Duration`?
+";
+        assert_eq!(diagnostic.render(query, "query"), expected);
+    }
+
+    #[test]
+    fn places_on_one_line_share_it_in_text_order() {
+        let query = "T | where (a";
+        let diagnostic = Diagnostic::syntax("expected `)`", Span::new(12, 12))
+            .with_label(Span::new(10, 11), "this `(` is not closed");
+        let expected = "\
+error: expected `)`
+ --> query:1:13
+  |
+1 | T | where (a
+  |           - this `(` is not closed
+  |             ^
 ";
         assert_eq!(diagnostic.render(query, "query"), expected);
     }

@@ -11,7 +11,7 @@ use super::literal::{literal, string_literal, type_name};
 use super::operator::tabular_operator;
 use super::{BuildResult, Rule, children, first_child, missing, span_of, unexpected};
 use crate::ast::{
-    Argument, Assignment, BinaryOp, ColumnDecl, Expr, ExprKind, Ident, ListOp, Negation,
+    Argument, Assignment, BinaryOp, ColumnDecl, Expr, ExprKind, Ident, ListOp, Literal, Negation,
     StringOp, UnaryOp,
 };
 use crate::diagnostic::Diagnostic;
@@ -40,7 +40,10 @@ pub(crate) fn pipe_expr(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
         let operator = tabular_operator(operator_pair)?;
         let span = expr.span.to(operator.span);
         expr = Expr::new(
-            ExprKind::Pipe { input: Box::new(expr), operator: Box::new(operator) },
+            ExprKind::Pipe {
+                input: Box::new(expr),
+                operator: Box::new(operator),
+            },
             span,
         );
     }
@@ -48,50 +51,117 @@ pub(crate) fn pipe_expr(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
 }
 
 /// `pipe_source`: `print`, `range`, `union` or an expression.
+///
+/// This and the other builders that recurse through brackets (`term`, `primary`,
+/// `argument`) only dispatch, and leave the work to one function per rule: in debug builds
+/// every temporary of a function takes its own stack slot, and a bracket level costs the
+/// frames of all of them.
 fn pipe_source(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
     let inner = first_child(pair)?;
-    let span = span_of(&inner);
     match inner.as_rule() {
         Rule::expr => expr(inner),
-        Rule::print_source => {
-            let columns = children(inner).map(assignment).collect::<BuildResult<_>>()?;
-            Ok(Expr::new(ExprKind::Print(columns), span))
-        }
-        Rule::range_source => {
-            let mut parts = children(inner);
-            let mut next = || parts.next().ok_or_else(|| missing(Rule::range_source));
-            let column = name(next()?)?;
-            let from = Box::new(expr(next()?)?);
-            let to = Box::new(expr(next()?)?);
-            let step = Box::new(expr(next()?)?);
-            Ok(Expr::new(ExprKind::Range { column, from, to, step }, span))
-        }
-        Rule::union_source => {
-            let union = super::operator::union_body(first_child(inner)?)?;
-            Ok(Expr::new(ExprKind::Union(union), span))
-        }
+        Rule::print_source => print_source(inner),
+        Rule::range_source => range_source(inner),
+        Rule::union_source => union_source(inner),
         _ => Err(unexpected(&inner)),
     }
 }
 
+/// `print_source`: `print a = 1, 'b'`.
+fn print_source(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
+    let columns = children(pair).map(assignment).collect::<BuildResult<_>>()?;
+    Ok(Expr::new(ExprKind::Print(columns), span))
+}
+
+/// `range_source`: `range x from 1 to 10 step 1`.
+fn range_source(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
+    let mut parts = children(pair);
+    let mut next = || parts.next().ok_or_else(|| missing(Rule::range_source));
+    let column = name(next()?)?;
+    let from = Box::new(expr(next()?)?);
+    let to = Box::new(expr(next()?)?);
+    let step = Box::new(expr(next()?)?);
+    Ok(Expr::new(
+        ExprKind::Range {
+            column,
+            from,
+            to,
+            step,
+        },
+        span,
+    ))
+}
+
+/// `union_source`: `union T1, T2` at the start of a pipeline.
+fn union_source(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
+    let union = super::operator::union_body(first_child(pair)?)?;
+    Ok(Expr::new(ExprKind::Union(union), span))
+}
+
 /// `expr`: operands and operators folded by precedence.
 pub(crate) fn expr(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let min_longs = negated_min_longs(&pair);
     PRATT
-        .map_primary(term)
+        .map_primary(|term_pair| {
+            if min_longs.contains(&term_pair.as_span().start()) {
+                let literal = ExprKind::Literal(Literal::Long(i64::MIN));
+                return Ok(Expr::new(literal, span_of(&term_pair)));
+            }
+            term(term_pair)
+        })
         .map_prefix(|op, operand| {
             let operand = operand?;
             let span = span_of(&op).to(operand.span);
-            let op = if op.as_rule() == Rule::neg { UnaryOp::Neg } else { UnaryOp::Plus };
-            Ok(Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span))
+            if op.as_rule() == Rule::neg && min_longs.contains(&operand.span.start) {
+                // `-9223372036854775808`: the one long whose magnitude is not a long.
+                return Ok(Expr::new(operand.kind, span));
+            }
+            let op = if op.as_rule() == Rule::neg {
+                UnaryOp::Neg
+            } else {
+                UnaryOp::Plus
+            };
+            Ok(Expr::new(
+                ExprKind::Unary {
+                    op,
+                    operand: Box::new(operand),
+                },
+                span,
+            ))
         })
         .map_postfix(|left, op| postfix(left?, op))
         .map_infix(|left, op, right| {
             let (left, right) = (left?, right?);
             let span = left.span.to(right.span);
             let op = binary_op(&op)?;
-            Ok(Expr::new(ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span))
+            Ok(Expr::new(
+                ExprKind::Binary {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                },
+                span,
+            ))
         })
         .parse(pair.into_inner())
+}
+
+/// Where `9223372036854775808` is written right after a unary `-`: that is the smallest
+/// long, although the number alone does not fit in one.
+fn negated_min_longs(pair: &Pair<'_, Rule>) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut after_neg = false;
+    for child in pair.clone().into_inner() {
+        let text = span_of(&child).text(child.get_input());
+        if after_neg && child.as_rule() == Rule::term && text == "9223372036854775808" {
+            starts.push(child.as_span().start());
+        }
+        after_neg = child.as_rule() == Rule::neg;
+    }
+    starts
 }
 
 /// The operator of an infix pair.
@@ -145,11 +215,22 @@ fn postfix(left: Expr, pair: Pair<'_, Rule>) -> BuildResult<Expr> {
             Ok(Expr::new(ExprKind::List { op, left, items }, span))
         }
         Rule::between_postfix => {
-            let negated =
-                if op_pair.as_str().starts_with('!') { Negation::Negated } else { Negation::Plain };
+            let negated = if op_pair.as_str().starts_with('!') {
+                Negation::Negated
+            } else {
+                Negation::Plain
+            };
             let low = Box::new(expr(parts.next().ok_or_else(|| missing(rule))?)?);
             let high = Box::new(expr(parts.next().ok_or_else(|| missing(rule))?)?);
-            Ok(Expr::new(ExprKind::Between { negated, left, low, high }, span))
+            Ok(Expr::new(
+                ExprKind::Between {
+                    negated,
+                    left,
+                    low,
+                    high,
+                },
+                span,
+            ))
         }
         _ => Err(unexpected(&op_pair)),
     }
@@ -160,70 +241,119 @@ fn term(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
     let mut parts = children(pair);
     let mut expr = primary(parts.next().ok_or_else(|| missing(Rule::term))?)?;
     for accessor in parts {
-        let span = expr.span.to(span_of(&accessor));
-        let kind = match accessor.as_rule() {
-            Rule::member_access => {
-                let member_pair = first_child(first_child(accessor)?)?;
-                let member = match member_pair.as_rule() {
-                    Rule::bracketed_name => bracketed_name(member_pair)?,
-                    _ => Ident::new(member_pair.as_str(), span_of(&member_pair)),
-                };
-                ExprKind::Member { object: Box::new(expr), member }
-            }
-            Rule::index_access => {
-                let index = self::expr(first_child(accessor)?)?;
-                ExprKind::Index { object: Box::new(expr), index: Box::new(index) }
-            }
+        expr = match accessor.as_rule() {
+            Rule::member_access => member_access(expr, accessor)?,
+            Rule::index_access | Rule::dot_index_access => index_access(expr, accessor)?,
             _ => return Err(unexpected(&accessor)),
         };
-        expr = Expr::new(kind, span);
     }
     Ok(expr)
+}
+
+/// `member_access`: `.Name` applied to `object`.
+fn member_access(object: Expr, pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = object.span.to(span_of(&pair));
+    let member_pair = first_child(first_child(pair)?)?;
+    let member = match member_pair.as_rule() {
+        Rule::bracketed_name => bracketed_name(member_pair)?,
+        _ => Ident::new(member_pair.as_str(), span_of(&member_pair)),
+    };
+    Ok(Expr::new(
+        ExprKind::Member {
+            object: Box::new(object),
+            member,
+        },
+        span,
+    ))
+}
+
+/// `index_access` and `dot_index_access`: `[index]` applied to `object`.
+fn index_access(object: Expr, pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = object.span.to(span_of(&pair));
+    let index = Box::new(expr(first_child(pair)?)?);
+    Ok(Expr::new(
+        ExprKind::Index {
+            object: Box::new(object),
+            index,
+        },
+        span,
+    ))
 }
 
 /// `primary`: literals, `datatable`, `(expr)`, calls and names.
 fn primary(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
     let inner = first_child(pair)?;
-    let span = span_of(&inner);
-    let kind = match inner.as_rule() {
-        Rule::literal => ExprKind::Literal(literal(inner)?),
-        Rule::paren_expr => ExprKind::Paren(Box::new(pipe_expr(first_child(inner)?)?)),
-        Rule::call => call(inner)?,
-        Rule::name => ExprKind::Name(name(inner)?),
-        Rule::datatable => datatable(inner)?,
-        _ => return Err(unexpected(&inner)),
-    };
-    Ok(Expr::new(kind, span))
+    match inner.as_rule() {
+        Rule::literal => {
+            let span = span_of(&inner);
+            Ok(Expr::new(ExprKind::Literal(literal(inner)?), span))
+        }
+        Rule::paren_expr => paren_expr(inner),
+        Rule::name_or_call => name_or_call(inner),
+        Rule::bracketed_name => {
+            let ident = bracketed_name(inner)?;
+            let span = ident.span;
+            Ok(Expr::new(ExprKind::Name(ident), span))
+        }
+        Rule::datatable => datatable(inner),
+        _ => Err(unexpected(&inner)),
+    }
 }
 
-/// `call`: `name(args)`.
-fn call(pair: Pair<'_, Rule>) -> BuildResult<ExprKind> {
+/// `paren_expr`: `(expr)`, possibly tabular.
+fn paren_expr(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
+    let inner = Box::new(pipe_expr(first_child(pair)?)?);
+    Ok(Expr::new(ExprKind::Paren(inner), span))
+}
+
+/// `name_or_call`: a name, or `name(args)`.
+fn name_or_call(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
     let mut parts = children(pair);
-    let name_pair = parts.next().ok_or_else(|| missing(Rule::call))?;
+    let name_pair = parts.next().ok_or_else(|| missing(Rule::name_or_call))?;
     let name = Ident::new(name_pair.as_str(), span_of(&name_pair));
-    let args = parts.map(argument).collect::<BuildResult<_>>()?;
-    Ok(ExprKind::Call { name, args })
+    let Some(arguments) = parts.next() else {
+        return Ok(Expr::new(ExprKind::Name(name), span));
+    };
+    let mut args = Vec::new();
+    for part in children(arguments) {
+        args.push(argument(part)?);
+    }
+    Ok(Expr::new(ExprKind::Call { name, args }, span))
 }
 
 /// `argument`: `*`, `name = value` or a value.
 fn argument(pair: Pair<'_, Rule>) -> BuildResult<Argument> {
     let inner = first_child(pair)?;
-    let span = span_of(&inner);
     match inner.as_rule() {
-        Rule::star_argument => Ok(Argument { name: None, value: Expr::new(ExprKind::Star, span) }),
-        Rule::named_argument => {
-            let mut parts = children(inner);
-            let name = name(parts.next().ok_or_else(|| missing(Rule::named_argument))?)?;
-            let value = pipe_expr(parts.next().ok_or_else(|| missing(Rule::named_argument))?)?;
-            Ok(Argument { name: Some(name), value })
+        Rule::star_argument => {
+            let value = Expr::new(ExprKind::Star, span_of(&inner));
+            Ok(Argument { name: None, value })
         }
-        Rule::pipe_expr => Ok(Argument { name: None, value: pipe_expr(inner)? }),
+        Rule::named_argument => named_argument(inner),
+        Rule::pipe_expr => Ok(Argument {
+            name: None,
+            value: pipe_expr(inner)?,
+        }),
         _ => Err(unexpected(&inner)),
     }
 }
 
+/// `named_argument`: `name = value`.
+fn named_argument(pair: Pair<'_, Rule>) -> BuildResult<Argument> {
+    let mut parts = children(pair);
+    let name = name(parts.next().ok_or_else(|| missing(Rule::named_argument))?)?;
+    let value = pipe_expr(parts.next().ok_or_else(|| missing(Rule::named_argument))?)?;
+    Ok(Argument {
+        name: Some(name),
+        value,
+    })
+}
+
 /// `datatable(columns) [values]`.
-fn datatable(pair: Pair<'_, Rule>) -> BuildResult<ExprKind> {
+fn datatable(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
     let mut columns = Vec::new();
     let mut values = Vec::new();
     for part in children(pair) {
@@ -233,7 +363,7 @@ fn datatable(pair: Pair<'_, Rule>) -> BuildResult<ExprKind> {
             _ => return Err(unexpected(&part)),
         }
     }
-    Ok(ExprKind::Datatable { columns, values })
+    Ok(Expr::new(ExprKind::Datatable { columns, values }, span))
 }
 
 /// `column_decl`: `Name:type`.

@@ -39,7 +39,11 @@ pub(crate) fn string_literal(pair: Pair<'_, Rule>) -> BuildResult<StringLiteral>
                 }
                 Rule::verbatim_string => {
                     let body = first_child(piece)?;
-                    let doubled = if body.as_rule() == Rule::verbatim_single { "''" } else { "\"\"" };
+                    let doubled = if body.as_rule() == Rule::verbatim_single {
+                        "''"
+                    } else {
+                        "\"\""
+                    };
                     value.push_str(&body.as_str().replace(doubled, &doubled[..1]));
                 }
                 Rule::multiline_string => value.push_str(first_child(piece)?.as_str()),
@@ -60,7 +64,11 @@ fn unescape(body: &str, offset: usize, out: &mut String) -> BuildResult<()> {
             continue;
         }
         let Some((_, escape)) = chars.next() else {
-            return Err(bad_escape(offset + index, 1, "a string cannot end with `\\`"));
+            return Err(bad_escape(
+                offset + index,
+                1,
+                "a string cannot end with `\\`",
+            ));
         };
         let simple = match escape {
             '\'' => Some('\''),
@@ -103,18 +111,29 @@ fn unescape(body: &str, offset: usize, out: &mut String) -> BuildResult<()> {
                 _ => break,
             }
         }
-        let resolved = u32::from_str_radix(&code, radix).ok().and_then(char::from_u32);
+        let resolved = u32::from_str_radix(&code, radix)
+            .ok()
+            .and_then(char::from_u32);
         match resolved {
             Some(resolved) if code.len() == digits => out.push(resolved),
             _ => {
                 let message = format!("invalid escape sequence `\\{escape}{code}` in a string");
-                return Err(bad_escape(offset + index, 2 + code.len(), &message));
+                let hint = match escape {
+                    'u' => "`\\u` takes four hex digits: `\\u00e9`",
+                    'U' => "`\\U` takes eight hex digits: `\\U0001F600`",
+                    'x' => "`\\x` takes two hex digits: `\\x41`",
+                    _ => "an octal escape takes three digits: `\\101`",
+                };
+                return Err(bad_escape(offset + index, 2 + code.len(), &message)
+                    .with_hint(hint)
+                    .with_hint("write `\\\\` for a backslash, or use a verbatim string `@'...'`"));
             }
         }
     }
     Ok(())
 }
 
+/// A syntax error for the escape sequence at `start`.
 fn bad_escape(start: usize, len: usize, message: &str) -> Diagnostic {
     Diagnostic::syntax(message, Span::new(start, start + len))
 }
@@ -127,17 +146,24 @@ pub(crate) fn bool_literal(pair: &Pair<'_, Rule>) -> bool {
 /// `long_literal`: decimal or `0x` hex.
 fn long_literal(pair: &Pair<'_, Rule>) -> BuildResult<i64> {
     parse_integer(pair.as_str()).ok_or_else(|| {
-        Diagnostic::syntax(format!("`{}` does not fit in a long", pair.as_str()), span_of(pair))
+        Diagnostic::syntax(
+            format!("`{}` does not fit in a long", pair.as_str()),
+            span_of(pair),
+        )
     })
 }
 
-/// An integer with an optional sign and `0x` prefix.
+/// An integer with an optional sign, `0x` prefix and `L` suffix.
 fn parse_integer(text: &str) -> Option<i64> {
+    let text = text.strip_suffix(['L', 'l']).unwrap_or(text);
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let magnitude = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let magnitude = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         Some(hex) => i128::from_str_radix(hex, 16).ok()?,
         None => digits.parse::<i128>().ok()?,
     };
@@ -147,18 +173,36 @@ fn parse_integer(text: &str) -> Option<i64> {
 
 /// `real_literal`.
 fn real_literal(pair: &Pair<'_, Rule>) -> BuildResult<f64> {
-    pair.as_str().parse::<f64>().map_err(|_| {
-        Diagnostic::syntax(format!("`{}` is not a valid real number", pair.as_str()), span_of(pair))
-    })
+    finite_real(pair.as_str(), span_of(pair))
+}
+
+/// Reads a real number, refusing ones too large for a 64-bit float (`1e999`).
+fn finite_real(text: &str, span: Span) -> BuildResult<f64> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        Ok(_) => Err(
+            Diagnostic::syntax(format!("`{text}` is too large for a real"), span)
+                .with_hint("write `real(+inf)` or `real(-inf)` for an infinite value"),
+        ),
+        Err(_) => Err(Diagnostic::syntax(
+            format!("`{text}` is not a valid real number"),
+            span,
+        )),
+    }
 }
 
 /// `timespan_literal`: `90d`, `1.5h`.
 fn timespan_literal(pair: &Pair<'_, Rule>) -> BuildResult<i64> {
     let text = pair.as_str();
-    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     scaled_ticks(number, unit).ok_or_else(|| {
-        Diagnostic::syntax(format!("`{text}` is not a valid timespan"), span_of(pair))
+        Diagnostic::syntax(
+            format!("`{text}` is too large for a timespan"),
+            span_of(pair),
+        )
     })
 }
 
@@ -170,8 +214,8 @@ fn unit_nanos(unit: &str) -> Option<i128> {
         "m" | "min" | "minute" | "minutes" => 60_000_000_000,
         "s" | "sec" | "second" | "seconds" => 1_000_000_000,
         "ms" | "milli" | "millis" | "millisec" | "millisecond" | "milliseconds" => 1_000_000,
-        "micro" | "micros" | "microsec" | "microsecond" | "microseconds" => 1_000,
-        "nano" | "nanos" | "nanosec" | "nanosecond" | "nanoseconds" => 1,
+        "micro" | "micros" | "microsec" | "microsecond" | "microseconds" | "us" => 1_000,
+        "nano" | "nanos" | "nanosec" | "nanosecond" | "nanoseconds" | "ns" => 1,
         "tick" | "ticks" => 100,
         _ => return None,
     })
@@ -196,8 +240,10 @@ fn typed_literal(pair: Pair<'_, Rule>) -> BuildResult<Literal> {
         Rule::null_literal => {
             let ty = type_name(first_child(inner)?);
             if ty.name == "string" {
-                return Err(Diagnostic::syntax("there is no `string(null)` in Kusto", span)
-                    .with_hint("strings are never null: use an empty string `''`"));
+                return Err(
+                    Diagnostic::syntax("there is no `string(null)` in Kusto", span)
+                        .with_hint("strings are never null: use an empty string `''`"),
+                );
             }
             Ok(Literal::Null(ty))
         }
@@ -206,22 +252,29 @@ fn typed_literal(pair: Pair<'_, Rule>) -> BuildResult<Literal> {
             let body_pair = first_child(inner)?;
             let body = body_pair.as_str().trim();
             timespan_body(body).map(Literal::TimeSpan).ok_or_else(|| {
-                Diagnostic::syntax(format!("`{body}` is not a valid timespan"), span_of(&body_pair))
+                Diagnostic::syntax(
+                    format!("`{body}` is not a valid timespan"),
+                    span_of(&body_pair),
+                )
             })
         }
         Rule::guid_call => Ok(Literal::Guid(raw_body(inner)?)),
         Rule::decimal_call => Ok(Literal::Decimal(raw_body(inner)?)),
         Rule::bool_call => Ok(Literal::Bool(bool_literal(&first_child(inner)?))),
         Rule::int_call => {
-            let value = parse_integer(first_child(inner)?.as_str())
-                .and_then(|v| i32::try_from(v).ok())
-                .ok_or_else(|| Diagnostic::syntax("the value does not fit in an int", span))?;
-            Ok(Literal::Int(value))
+            let text = first_child(inner)?.as_str();
+            let value = parse_integer(text).and_then(|value| i32::try_from(value).ok());
+            let message = format!("`{text}` does not fit in an int");
+            Ok(Literal::Int(
+                value.ok_or_else(|| Diagnostic::syntax(message, span))?,
+            ))
         }
         Rule::long_call => {
-            let value = parse_integer(first_child(inner)?.as_str())
-                .ok_or_else(|| Diagnostic::syntax("the value does not fit in a long", span))?;
-            Ok(Literal::Long(value))
+            let text = first_child(inner)?.as_str();
+            let message = format!("`{text}` does not fit in a long");
+            Ok(Literal::Long(
+                parse_integer(text).ok_or_else(|| Diagnostic::syntax(message, span))?,
+            ))
         }
         Rule::real_call => {
             let body = first_child(inner)?;
@@ -229,9 +282,7 @@ fn typed_literal(pair: Pair<'_, Rule>) -> BuildResult<Literal> {
                 "nan" => f64::NAN,
                 "inf" | "+inf" => f64::INFINITY,
                 "-inf" => f64::NEG_INFINITY,
-                text => text.parse().map_err(|_| {
-                    Diagnostic::syntax(format!("`{text}` is not a valid real"), span)
-                })?,
+                text => finite_real(text, span)?,
             };
             Ok(Literal::Real(value))
         }
@@ -254,7 +305,9 @@ pub fn timespan_body(body: &str) -> Option<i64> {
     let ticks = if body.contains(':') {
         clock_ticks(body)?
     } else {
-        let split = body.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(body.len());
+        let split = body
+            .find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(body.len());
         let (number, unit) = body.split_at(split);
         let unit = if unit.is_empty() { "d" } else { unit };
         scaled_ticks(number.trim(), unit)?
@@ -285,7 +338,10 @@ fn clock_ticks(text: &str) -> Option<i64> {
 
 /// `type_name`.
 pub(crate) fn type_name(pair: Pair<'_, Rule>) -> TypeName {
-    TypeName { name: pair.as_str().to_string(), span: span_of(&pair) }
+    TypeName {
+        name: pair.as_str().to_string(),
+        span: span_of(&pair),
+    }
 }
 
 /// `dynamic_value`: the inside of `dynamic(...)`.
@@ -295,8 +351,11 @@ fn dynamic_value(pair: Pair<'_, Rule>) -> BuildResult<DynamicValue> {
     let span = span_of(&inner);
     Ok(match inner.as_rule() {
         Rule::kw_null => DynamicValue::Null,
+        Rule::dynamic_literal => dynamic_value(first_child(inner)?)?,
         Rule::dynamic_array => {
-            let items = children(inner).map(dynamic_value).collect::<BuildResult<_>>()?;
+            let items = children(inner)
+                .map(dynamic_value)
+                .collect::<BuildResult<_>>()?;
             DynamicValue::Array(items)
         }
         Rule::dynamic_bag => {
@@ -323,9 +382,7 @@ fn dynamic_value(pair: Pair<'_, Rule>) -> BuildResult<DynamicValue> {
             let text = inner.as_str();
             match parse_integer(text) {
                 Some(value) if !text.contains(['.', 'e', 'E']) => DynamicValue::Long(value),
-                _ => DynamicValue::Real(text.parse().map_err(|_| {
-                    Diagnostic::syntax(format!("`{text}` is not a valid number"), span)
-                })?),
+                _ => DynamicValue::Real(finite_real(text, span)?),
             }
         }
         _ => return Err(unexpected(&inner)),
@@ -364,6 +421,9 @@ mod tests {
         unescape(r#"a\tb\u0041\x42\\\'"#, 0, &mut out).unwrap();
         assert_eq!(out, "a\tbAB\\'");
         let error = unescape(r"\d", 10, &mut String::new()).unwrap_err();
-        assert_eq!((error.span.unwrap().start, error.span.unwrap().end), (10, 12));
+        assert_eq!(
+            (error.span.unwrap().start, error.span.unwrap().end),
+            (10, 12)
+        );
     }
 }

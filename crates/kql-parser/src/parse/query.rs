@@ -69,7 +69,12 @@ fn function_def(pair: Pair<'_, Rule>) -> BuildResult<FunctionDef> {
         }
     }
     let body = Box::new(body.ok_or_else(|| missing(Rule::function_def))?);
-    Ok(FunctionDef { params, statements, body, span })
+    Ok(FunctionDef {
+        params,
+        statements,
+        body,
+        span,
+    })
 }
 
 /// `name:type [= default]`.
@@ -78,9 +83,11 @@ fn param(pair: Pair<'_, Rule>) -> BuildResult<Param> {
     let name = name(parts.next().ok_or_else(|| missing(Rule::param))?)?;
     let ty_pair = parts.next().ok_or_else(|| missing(Rule::param))?;
     let ty = match ty_pair.as_rule() {
-        Rule::tabular_param_type => {
-            ParamType::Tabular(children(ty_pair).map(column_decl).collect::<BuildResult<_>>()?)
-        }
+        Rule::tabular_param_type => ParamType::Tabular(
+            children(ty_pair)
+                .map(column_decl)
+                .collect::<BuildResult<_>>()?,
+        ),
         _ => ParamType::Scalar(type_name(ty_pair)),
     };
     let default = parts.next().map(expr).transpose()?;
