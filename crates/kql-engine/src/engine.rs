@@ -1,18 +1,29 @@
 //! The embedding API: register tables, set options, run query text.
+//!
+//! A file whose columns can be known without reading its rows (see [`peek_columns`]) is not
+//! read when registered. Each run binds the query against the whole tables, then [`prune`]
+//! rewrites the plans so that they scan only the columns they need, and only those are read.
+//!
+//! The plans are rewritten rather than bound again against the columns read, because names
+//! depend on columns whose values are never read: `project-away X` needs an `X` to remove, and
+//! a join renames a right `Name` to `Name1` because the left has a `Name`.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use kql_parser::Diagnostic;
+use kql_parser::ast::Query;
 
 use crate::bind::{BindOptions, BoundQuery, bind_with_data};
-use crate::catalog::Catalog;
-use crate::error::{DiagResult, Error, semantic};
-use crate::exec::{TableData, execute};
+use crate::catalog::{Catalog, TableSchema};
+use crate::error::{DiagResult, Error, runtime, semantic};
+use crate::exec::required::prune;
+use crate::exec::{TableData, execute, make_batch};
 use crate::plan::{Column, Columns, arrow_schema};
-use crate::source::{LoadOptions, load_file};
+use crate::source::{LoadError, LoadOptions, load_file, peek_columns};
 use crate::types::KustoType;
 
 /// Options of a query run.
@@ -53,9 +64,84 @@ pub struct QueryResult {
 
 /// A registered table.
 #[derive(Debug, Clone)]
-struct Table {
+enum Table {
+    /// Rows in memory: batches an embedder gave, or a file whose columns are only known once
+    /// it is read.
+    Loaded {
+        columns: Columns,
+        batches: Vec<RecordBatch>,
+    },
+    /// A file read at each run, with only the columns the query needs.
+    Lazy(LazyTable),
+}
+
+impl Table {
+    fn columns(&self) -> &Columns {
+        match self {
+            Table::Loaded { columns, .. } => columns,
+            Table::Lazy(lazy) => &lazy.columns,
+        }
+    }
+}
+
+/// A file registered without reading its rows.
+#[derive(Debug, Clone)]
+struct LazyTable {
+    /// The columns loading the whole file gives.
     columns: Columns,
-    batches: Vec<RecordBatch>,
+    path: PathBuf,
+    /// The catalog's schema of the table when it was registered: a later change to the
+    /// catalog must not change what the file loads as.
+    schema: Option<TableSchema>,
+}
+
+impl LazyTable {
+    /// Reads the file: the columns at the `keep` indexes (all without), in table order.
+    fn load(&self, keep: Option<&[usize]>) -> Result<Vec<RecordBatch>, Error> {
+        let columns = self.subset(keep);
+        let names: Option<Vec<String>> =
+            keep.map(|_| columns.iter().map(|c| c.name.clone()).collect());
+        let options = LoadOptions {
+            schema: self.schema.as_ref(),
+            columns: names.as_deref(),
+            ..LoadOptions::default()
+        };
+        let loaded = load_file(&self.path, &options)?;
+        // Only the header or metadata was read when the file was registered: had it changed
+        // since, its columns could differ from the ones the query was bound to.
+        let same = loaded.schema.fields().len() == columns.len()
+            && loaded
+                .schema
+                .fields()
+                .iter()
+                .zip(&columns)
+                .all(|(field, column)| {
+                    field.name() == &column.name && KustoType::of_field(field) == Some(column.ty)
+                });
+        if !same {
+            let message = "the file's columns changed since it was registered as a table";
+            return Err(LoadError::new(&self.path, message).into());
+        }
+        Ok(loaded
+            .batches
+            .into_iter()
+            .map(|batch| {
+                let rows = batch.num_rows();
+                make_batch(&columns, batch.columns().to_vec(), rows)
+            })
+            .collect::<DiagResult<Vec<_>>>()?)
+    }
+
+    /// The columns at the `keep` indexes (all without).
+    fn subset(&self, keep: Option<&[usize]>) -> Columns {
+        match keep {
+            Some(keep) => keep
+                .iter()
+                .filter_map(|&index| self.columns.get(index).cloned())
+                .collect(),
+            None => self.columns.clone(),
+        }
+    }
 }
 
 /// A KQL engine holding tables.
@@ -160,15 +246,34 @@ impl Engine {
             .collect::<DiagResult<Vec<_>>>()?;
         debug_assert!(batches.iter().all(|b| b.schema() == target));
         self.tables
-            .insert(name.to_string(), Table { columns, batches });
+            .insert(name.to_string(), Table::Loaded { columns, batches });
         Ok(())
     }
 
-    /// Loads a file (`.csv`, `.json`, `.jsonl`, `.ndjson`, `.parquet`) as table `name`.
+    /// Registers a file (`.csv`, `.json`, `.jsonl`, `.ndjson`, `.parquet`) as table `name`.
     /// A table the catalog knows (such as `SecurityEvent`) is typed by its schema.
+    ///
+    /// When the table's columns can be known without reading its rows (Parquet; CSV of a
+    /// known table whose columns are all in the schema: see [`peek_columns`]), only they are
+    /// read now, and each [`Engine::run`] reads the columns its query needs, so a bad value in
+    /// a column no query uses is never seen, and the file is read again at each run.
+    /// Otherwise the whole file is loaded now.
     pub fn register_file(&mut self, name: &str, path: &Path) -> Result<(), Error> {
+        let schema = self.catalog.get(name);
+        if let Some(columns) = peek_columns(path, schema)? {
+            let table = LazyTable {
+                columns: columns
+                    .into_iter()
+                    .map(|column| Column::new(column.name, column.ty))
+                    .collect(),
+                path: path.to_path_buf(),
+                schema: schema.cloned(),
+            };
+            self.tables.insert(name.to_string(), Table::Lazy(table));
+            return Ok(());
+        }
         let options = LoadOptions {
-            schema: self.catalog.get(name),
+            schema,
             ..LoadOptions::default()
         };
         let loaded = load_file(path, &options)?;
@@ -201,10 +306,49 @@ impl Engine {
             .collect())
     }
 
-    /// Runs a query over the registered tables.
+    /// Runs a query over the registered tables. Files registered without being read are
+    /// read now, only the columns the query needs.
     pub fn run(&self, query: &str) -> Result<QueryResult, Error> {
-        let bound = self.bind(query, &self.registered_columns(), Some(self))?;
-        let results = execute(&bound, self)?;
+        let parsed = kql_parser::parse(query)?;
+        let data = RunData {
+            engine: self,
+            loaded: RefCell::new(HashMap::new()),
+            load_error: RefCell::new(None),
+        };
+        let outcome = self.run_parsed(&parsed, &data);
+        // A file that failed to load under `TableData` (which carries diagnostics) is
+        // reported as the load error it is.
+        match (outcome, data.load_error.take()) {
+            (Err(_), Some(error)) => Err(error.into()),
+            (outcome, _) => outcome,
+        }
+    }
+
+    fn run_parsed(&self, parsed: &Query, data: &RunData) -> Result<QueryResult, Error> {
+        // Binding runs the subqueries that become constants (`toscalar`, tabular `in`);
+        // their plans are not kept, so a file they read is loaded whole, on demand.
+        let bound = self.bind_parsed(parsed, &self.registered_columns(), Some(data))?;
+        // The plans then scan files for only the columns they need, and those are read. A
+        // table no plan scans is not read at all. Should the rewrite fail, the plans run as
+        // bound and files are read whole. Without files there is nothing to save: batches in
+        // memory are given whole, and the plans run exactly as bound.
+        let is_file = |name: &str| matches!(self.tables.get(name), Some(Table::Lazy(_)));
+        let any_file = self.tables.keys().any(|name| is_file(name));
+        let pruned = if any_file {
+            prune(&bound, &is_file)
+        } else {
+            None
+        };
+        let bound = match pruned {
+            Some(pruned) => {
+                for (name, keep) in &pruned.tables {
+                    data.serve(name, keep)?;
+                }
+                pruned.query
+            }
+            None => bound,
+        };
+        let results = execute(&bound, data)?;
         let tables = results
             .into_iter()
             .zip(&bound.results)
@@ -226,18 +370,27 @@ impl Engine {
         data: Option<&dyn TableData>,
     ) -> Result<BoundQuery, Error> {
         let parsed = kql_parser::parse(query)?;
+        self.bind_parsed(&parsed, schemas, data)
+    }
+
+    fn bind_parsed(
+        &self,
+        parsed: &Query,
+        schemas: &BTreeMap<String, Columns>,
+        data: Option<&dyn TableData>,
+    ) -> Result<BoundQuery, Error> {
         let now = self.options.now.unwrap_or_else(current_time);
         let options = BindOptions {
             now,
             allow_missing_columns: self.options.allow_missing_columns,
         };
-        bind_with_data(&parsed, schemas, &options, data)
+        bind_with_data(parsed, schemas, &options, data)
     }
 
     fn registered_columns(&self) -> BTreeMap<String, Columns> {
         self.tables
             .iter()
-            .map(|(name, table)| (name.clone(), table.columns.clone()))
+            .map(|(name, table)| (name.clone(), table.columns().clone()))
             .collect()
     }
 
@@ -257,12 +410,91 @@ impl Engine {
     }
 }
 
+/// The tables' rows; a file registered without being read is read whole at each call.
 impl TableData for Engine {
     fn batches(&self, table: &str) -> DiagResult<Vec<RecordBatch>> {
-        self.tables
-            .get(table)
-            .map(|table| table.batches.clone())
-            .ok_or_else(|| Diagnostic::internal(format!("the table `{table}` has no data")))
+        match self.tables.get(table) {
+            Some(Table::Loaded { batches, .. }) => Ok(batches.clone()),
+            Some(Table::Lazy(lazy)) => lazy.load(None).map_err(|error| diagnostic_of(&error)),
+            None => Err(no_data(table)),
+        }
+    }
+}
+
+/// The data of one run: registered batches as they are, and each file read once.
+struct RunData<'a> {
+    engine: &'a Engine,
+    /// Files read so far in this run, by table name: whole while binding, then with the
+    /// columns the pruned plans scan.
+    loaded: RefCell<HashMap<String, Vec<RecordBatch>>>,
+    /// The first file that failed to load from [`TableData::batches`], which can only
+    /// return a diagnostic.
+    load_error: RefCell<Option<LoadError>>,
+}
+
+impl RunData<'_> {
+    /// From now on, gives the columns at the `keep` indexes of a file, as the pruned plans
+    /// scan it: read with only those, or cut from the whole table a subquery had read.
+    fn serve(&self, name: &str, keep: &[usize]) -> Result<(), Error> {
+        let Some(Table::Lazy(lazy)) = self.engine.tables.get(name) else {
+            return Ok(());
+        };
+        let whole = self.loaded.borrow_mut().remove(name);
+        let batches = match whole {
+            Some(batches) => {
+                let columns = lazy.subset(Some(keep));
+                batches
+                    .iter()
+                    .map(|batch| {
+                        let arrays = keep.iter().map(|&i| batch.column(i).clone()).collect();
+                        make_batch(&columns, arrays, batch.num_rows())
+                    })
+                    .collect::<DiagResult<Vec<_>>>()?
+            }
+            None => lazy.load(Some(keep))?,
+        };
+        self.loaded.borrow_mut().insert(name.to_string(), batches);
+        Ok(())
+    }
+}
+
+impl TableData for RunData<'_> {
+    fn batches(&self, name: &str) -> DiagResult<Vec<RecordBatch>> {
+        let lazy = match self.engine.tables.get(name) {
+            Some(Table::Loaded { batches, .. }) => return Ok(batches.clone()),
+            Some(Table::Lazy(lazy)) => lazy,
+            None => return Err(no_data(name)),
+        };
+        if let Some(batches) = self.loaded.borrow().get(name) {
+            return Ok(batches.clone());
+        }
+        // A subquery read while binding: which columns its plan reads is not known, so all.
+        let batches = lazy.load(None).map_err(|error| {
+            let diagnostic = diagnostic_of(&error);
+            if let Error::Load(error) = error {
+                self.load_error.borrow_mut().get_or_insert(error);
+            }
+            diagnostic
+        })?;
+        self.loaded
+            .borrow_mut()
+            .insert(name.to_string(), batches.clone());
+        Ok(batches)
+    }
+}
+
+fn no_data(table: &str) -> Diagnostic {
+    Diagnostic::internal(format!("the table `{table}` has no data"))
+}
+
+/// An error as the diagnostic [`TableData`] can return.
+fn diagnostic_of(error: &Error) -> Diagnostic {
+    match error {
+        Error::Query(diagnostics) => diagnostics
+            .first()
+            .cloned()
+            .unwrap_or_else(|| runtime("the table could not be read")),
+        Error::Load(error) => runtime(error.to_string()),
     }
 }
 

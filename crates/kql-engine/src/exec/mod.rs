@@ -4,6 +4,7 @@ mod aggregate;
 mod expand;
 mod join;
 mod order;
+pub(crate) mod required;
 mod union;
 
 use std::sync::Arc;

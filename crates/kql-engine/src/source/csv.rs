@@ -23,18 +23,7 @@ use super::{
 
 /// Loads a CSV file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
-    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
-    let mut records = RecordReader::new(file);
-
-    let sources = if records
-        .next_record()
-        .map_err(|e| e.into_load_error(path, &[]))?
-    {
-        header(path, &records)?
-    } else {
-        Vec::new() // an empty file: no columns, no rows
-    };
-    check_unique_names(path, &sources)?;
+    let (mut records, sources) = open(path)?;
     let plan = plan_columns(&sources, options);
     let needed = needed_sources(&plan, sources.len());
     let wanted: Vec<usize> = (0..sources.len()).filter(|&i| needed[i]).collect();
@@ -68,6 +57,29 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
     }
 
     into_table(path, &plan, table.finish(), &mut |_| None)
+}
+
+/// The file's columns, from its header alone: what [`load`] names them (see
+/// [`column_name_from_header`]) and the errors it gives on a bad header, without reading rows.
+/// The engine uses it to know a table's columns before a query says which ones to read.
+pub(super) fn header_columns(path: &Path) -> Result<Vec<SourceColumn>, LoadError> {
+    open(path).map(|(_, sources)| sources)
+}
+
+/// Opens the file and reads its header: the reader is left at the first data record.
+fn open(path: &Path) -> Result<(RecordReader<File>, Vec<SourceColumn>), LoadError> {
+    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    let mut records = RecordReader::new(file);
+    let sources = if records
+        .next_record()
+        .map_err(|e| e.into_load_error(path, &[]))?
+    {
+        header(path, &records)?
+    } else {
+        Vec::new() // an empty file: no columns, no rows
+    };
+    check_unique_names(path, &sources)?;
+    Ok((records, sources))
 }
 
 /// The column names of the header record.

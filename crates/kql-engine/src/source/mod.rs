@@ -28,7 +28,10 @@ pub mod datetime;
 mod infer;
 mod json;
 mod parquet;
+mod peek;
 mod raw;
+
+pub use peek::peek_columns;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

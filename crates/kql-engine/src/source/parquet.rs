@@ -33,37 +33,23 @@ use super::convert::{convert, empty_array, to_strings};
 use super::datetime::TICK_NANOS;
 use super::infer::date_order;
 use super::raw::{RawBatch, RawColumn, record_batch};
-use super::{LoadError, LoadOptions, LoadedTable, SourceColumn, check_unique_names, plan_columns};
+use super::{
+    LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
+    plan_columns,
+};
 use crate::types::KustoType;
 
 /// Loads a Parquet file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
     let unreadable = |e: &dyn std::fmt::Display| LoadError::new(path, format!("cannot read: {e}"));
-    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| unreadable(&e))?;
+    let (builder, sources) = open(path)?;
     let file_schema = builder.schema().clone();
-    let sources: Vec<SourceColumn> = file_schema
-        .fields()
-        .iter()
-        .map(|field| SourceColumn {
-            name: field.name().clone(),
-            declared: None,
-        })
-        .collect();
-    check_unique_names(path, &sources)?;
-
     let plan = plan_columns(&sources, options);
     let mut types = Vec::with_capacity(plan.len());
     for column in &plan {
-        let field = column
-            .source
-            .and_then(|source| file_schema.fields().get(source));
-        types.push(match (column.ty, field) {
-            (Some(ty), _) => ty,
-            (None, Some(field)) => natural_type(field)
-                .ok_or_else(|| not_supported(path, &column.name, field.data_type(), None))?,
-            (None, None) => KustoType::String,
-        });
+        let ty = planned_type(column, &file_schema)
+            .map_err(|field| not_supported(path, &column.name, field.data_type(), None))?;
+        types.push(ty);
     }
     let mut roots: Vec<usize> = plan.iter().filter_map(|c| c.source).collect();
     roots.sort_unstable();
@@ -117,6 +103,67 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         rows_before += num_rows;
     }
     Ok(LoadedTable { schema, batches })
+}
+
+/// The table's columns as [`load`] names and types them, from the file's metadata alone
+/// (the footer: no column data is read), so the engine can bind a query before reading.
+///
+/// A column whose Parquet type kql cannot read yet (a `List`, a `Struct`) is typed `dynamic`,
+/// what Kusto makes of nested values: a query that does not use it binds and runs, and one
+/// that does fails when loading it, with the error [`load`] gives.
+pub(super) fn columns(
+    path: &Path,
+    schema: Option<&crate::catalog::TableSchema>,
+) -> Result<Vec<crate::catalog::ColumnSchema>, LoadError> {
+    let (builder, sources) = open(path)?;
+    let options = LoadOptions {
+        schema,
+        ..LoadOptions::default()
+    };
+    let plan = plan_columns(&sources, &options);
+    Ok(plan
+        .iter()
+        .map(|column| {
+            let ty = planned_type(column, builder.schema()).unwrap_or(KustoType::Dynamic);
+            crate::catalog::ColumnSchema::new(column.name.clone(), ty)
+        })
+        .collect())
+}
+
+/// Opens the file and reads its metadata; the file's top-level columns are the sources.
+fn open(
+    path: &Path,
+) -> Result<(ParquetRecordBatchReaderBuilder<File>, Vec<SourceColumn>), LoadError> {
+    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
+    let sources: Vec<SourceColumn> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| SourceColumn {
+            name: field.name().clone(),
+            declared: None,
+        })
+        .collect();
+    check_unique_names(path, &sources)?;
+    Ok((builder, sources))
+}
+
+/// The Kusto type of a planned column: the schema's, else the file field's natural type;
+/// `Err` with the field when its type has no Kusto type yet.
+fn planned_type<'f>(
+    column: &PlannedColumn,
+    file_schema: &'f Schema,
+) -> Result<KustoType, &'f Field> {
+    let field = column
+        .source
+        .and_then(|source| file_schema.fields().get(source));
+    match (column.ty, field) {
+        (Some(ty), _) => Ok(ty),
+        (None, Some(field)) => natural_type(field).ok_or(field.as_ref()),
+        (None, None) => Ok(KustoType::String),
+    }
 }
 
 /// The Kusto type a Parquet column has without a table schema.
