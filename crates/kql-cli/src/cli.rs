@@ -106,6 +106,16 @@ pub struct RunArgs {
     /// Treat unknown columns as empty (with a warning) instead of failing like Kusto.
     #[arg(long)]
     pub allow_missing_columns: bool,
+    /// Print every row: do not cut results at Kusto's limits of 500,000 rows or 64 MB (the
+    /// query's `set notruncation;` does the same).
+    #[arg(long)]
+    pub no_truncation: bool,
+    /// Fail a join that would output more than N rows [default: 10000000; 0: no budget].
+    #[arg(long, value_name = "N")]
+    pub max_join_rows: Option<usize>,
+    /// Cancel the query when it runs longer than SECONDS.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub diagnostics: DiagnosticFormat,

@@ -102,14 +102,15 @@ fn json(diagnostic: &Diagnostic, text: &str, origin: &str) -> String {
 }
 
 /// A diagnostic kind as a stable token for tools: `syntax`, `semantic`, `runtime`,
-/// `not-supported`, `internal`. Counting `not-supported` over a query collection measures
-/// how much of it kql runs.
+/// `not-supported`, `limit`, `internal`. Counting `not-supported` over a query collection
+/// measures how much of it kql runs.
 fn kind_token(kind: kql_parser::DiagnosticKind) -> &'static str {
     match kind {
         kql_parser::DiagnosticKind::Syntax => "syntax",
         kql_parser::DiagnosticKind::Semantic => "semantic",
         kql_parser::DiagnosticKind::Runtime => "runtime",
         kql_parser::DiagnosticKind::NotSupported => "not-supported",
+        kql_parser::DiagnosticKind::Limit => "limit",
         kql_parser::DiagnosticKind::Internal => "internal",
     }
 }

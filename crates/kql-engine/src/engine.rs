@@ -22,6 +22,7 @@ use crate::catalog::{Catalog, TableSchema};
 use crate::error::{DiagResult, Error, runtime, semantic};
 use crate::exec::required::prune;
 use crate::exec::{TableData, execute, make_batch};
+use crate::limits::{Limits, ResultLimits, RunLimits};
 use crate::plan::{Column, Columns, arrow_schema};
 use crate::source::{LoadError, LoadOptions, load_file, peek_columns};
 use crate::types::KustoType;
@@ -35,6 +36,9 @@ pub struct Options {
     /// Treat unknown column names as empty columns, reported as warnings, instead of failing
     /// the query as Kusto does.
     pub allow_missing_columns: bool,
+    /// Bounds on the result, the joins and the time of a run: Kusto's result limits, a join
+    /// row budget and no time budget by default.
+    pub limits: Limits,
 }
 
 /// One table of a query result.
@@ -44,6 +48,9 @@ pub struct ResultTable {
     pub schema: SchemaRef,
     /// The rows.
     pub batches: Vec<RecordBatch>,
+    /// Whether the rows were cut to the result limits ([`Limits::result_max_records`],
+    /// `set truncationmaxrecords`...); a warning in [`QueryResult::warnings`] says so too.
+    pub truncated: bool,
 }
 
 impl ResultTable {
@@ -58,7 +65,7 @@ impl ResultTable {
 pub struct QueryResult {
     /// The result tables, in statement order.
     pub tables: Vec<ResultTable>,
-    /// Warnings: missing columns in the permissive mode, ignored options.
+    /// Warnings: missing columns in the permissive mode, ignored options, results cut.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -309,13 +316,14 @@ impl Engine {
     /// Runs a query over the registered tables. Files registered without being read are
     /// read now, only the columns the query needs.
     pub fn run(&self, query: &str) -> Result<QueryResult, Error> {
+        let limits = RunLimits::start(&self.options.limits);
         let parsed = kql_parser::parse(query)?;
         let data = RunData {
             engine: self,
             loaded: RefCell::new(HashMap::new()),
             load_error: RefCell::new(None),
         };
-        let outcome = self.run_parsed(&parsed, &data);
+        let outcome = self.run_parsed(&parsed, &data, &limits);
         // A file that failed to load under `TableData` (which carries diagnostics) is
         // reported as the load error it is.
         match (outcome, data.load_error.take()) {
@@ -324,10 +332,15 @@ impl Engine {
         }
     }
 
-    fn run_parsed(&self, parsed: &Query, data: &RunData) -> Result<QueryResult, Error> {
+    fn run_parsed(
+        &self,
+        parsed: &Query,
+        data: &RunData,
+        limits: &RunLimits,
+    ) -> Result<QueryResult, Error> {
         // Binding runs the subqueries that become constants (`toscalar`, tabular `in`);
         // their plans are not kept, so a file they read is loaded whole, on demand.
-        let bound = self.bind_parsed(parsed, &self.registered_columns(), Some(data))?;
+        let bound = self.bind_parsed(parsed, &self.registered_columns(), Some(data), limits)?;
         // The plans then scan files for only the columns they need, and those are read. A
         // table no plan scans is not read at all. Should the rewrite fail, the plans run as
         // bound and files are read whole. Without files there is nothing to save: batches in
@@ -348,19 +361,22 @@ impl Engine {
             }
             None => bound,
         };
-        let results = execute(&bound, data)?;
+        let results = execute(&bound, data, limits)?;
+        let mut warnings = bound.warnings;
         let tables = results
             .into_iter()
             .zip(&bound.results)
-            .map(|(batches, plan)| ResultTable {
-                schema: arrow_schema(&plan.columns),
-                batches,
+            .map(|(mut batches, plan)| {
+                let cut = bound.result_limits.cut(&mut batches);
+                warnings.extend(cut.map(|cut| cut.warning(&bound.result_limits)));
+                ResultTable {
+                    schema: arrow_schema(&plan.columns),
+                    batches,
+                    truncated: cut.is_some(),
+                }
             })
             .collect();
-        Ok(QueryResult {
-            tables,
-            warnings: bound.warnings,
-        })
+        Ok(QueryResult { tables, warnings })
     }
 
     fn bind(
@@ -370,7 +386,8 @@ impl Engine {
         data: Option<&dyn TableData>,
     ) -> Result<BoundQuery, Error> {
         let parsed = kql_parser::parse(query)?;
-        self.bind_parsed(&parsed, schemas, data)
+        let limits = RunLimits::start(&self.options.limits);
+        self.bind_parsed(&parsed, schemas, data, &limits)
     }
 
     fn bind_parsed(
@@ -378,11 +395,14 @@ impl Engine {
         parsed: &Query,
         schemas: &BTreeMap<String, Columns>,
         data: Option<&dyn TableData>,
+        limits: &RunLimits,
     ) -> Result<BoundQuery, Error> {
         let now = self.options.now.unwrap_or_else(current_time);
         let options = BindOptions {
             now,
             allow_missing_columns: self.options.allow_missing_columns,
+            limits: *limits,
+            result_limits: ResultLimits::of(&self.options.limits),
         };
         bind_with_data(parsed, schemas, &options, data)
     }

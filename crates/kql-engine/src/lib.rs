@@ -41,9 +41,11 @@ pub mod eval;
 pub mod exec;
 pub mod format;
 pub mod functions;
+pub mod limits;
 pub mod plan;
 pub mod source;
 pub mod types;
 
 pub use engine::{Engine, Options, QueryResult, ResultTable};
 pub use error::Error;
+pub use limits::Limits;

@@ -244,6 +244,9 @@ pub struct JoinPlan {
     pub right_keys: Vec<usize>,
     /// The common type each key pair is compared in.
     pub key_types: Vec<KustoType>,
+    /// The `join` or `lookup` operator in the query text, for errors such as a row budget
+    /// exceeded.
+    pub span: Span,
 }
 
 /// The join kinds of `K:join-operator`.

@@ -22,6 +22,7 @@ fn engine(allow_missing_columns: bool) -> (Engine, String) {
     let options = Options {
         now: Some(NOW),
         allow_missing_columns,
+        ..Options::default()
     };
     let mut engine = Engine::new().with_options(options);
     for table in ["SecurityEvent", "DeviceProcessEvents", "DeviceEvents"] {

@@ -28,6 +28,9 @@ pub enum DiagnosticKind {
     Runtime,
     /// Valid KQL that kql does not run yet: `T | make-series ...`.
     NotSupported,
+    /// A resource limit of the run was reached: a join's row budget, the time budget. As a
+    /// warning: a result cut to Kusto's result limits.
+    Limit,
     /// A bug in kql; the message asks for a report.
     Internal,
 }
@@ -40,6 +43,7 @@ impl DiagnosticKind {
             DiagnosticKind::Semantic => "semantic error",
             DiagnosticKind::Runtime => "runtime error",
             DiagnosticKind::NotSupported => "not supported",
+            DiagnosticKind::Limit => "limit reached",
             DiagnosticKind::Internal => "internal error",
         }
     }

@@ -3,9 +3,10 @@
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use kql_engine::source::SUPPORTED_EXTENSIONS;
-use kql_engine::{Engine, Options};
+use kql_engine::{Engine, Limits, Options};
 
 use crate::cli::RunArgs;
 use crate::failure::Failure;
@@ -20,6 +21,7 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
     let options = Options {
         now,
         allow_missing_columns: args.allow_missing_columns,
+        limits: limits(args)?,
     };
     let mut engine = Engine::new().with_options(options);
 
@@ -63,6 +65,31 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The limits of the run: Kusto's result limits unless `--no-truncation`, kql's join budget
+/// unless `--max-join-rows`, and a time budget with `--timeout`.
+fn limits(args: &RunArgs) -> Result<Limits, Failure> {
+    let mut limits = Limits::default();
+    if args.no_truncation {
+        limits.result_max_records = None;
+        limits.result_max_bytes = None;
+    }
+    if let Some(rows) = args.max_join_rows {
+        limits.join_max_rows = (rows > 0).then_some(rows);
+    }
+    if let Some(seconds) = args.timeout {
+        let budget = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|budget| !budget.is_zero())
+            .ok_or_else(|| {
+                Failure::Usage(format!(
+                    "`--timeout` must be a positive number of seconds, not `{seconds}`"
+                ))
+            })?;
+        limits.time_budget = Some(budget);
+    }
+    Ok(limits)
 }
 
 /// Table options sized to the terminal: its real width when standard output is one, else

@@ -137,6 +137,7 @@ impl Runner {
         let mut engine = Engine::new().with_options(Options {
             now: spec.now,
             allow_missing_columns: spec.allow_missing_columns,
+            ..Options::default()
         });
         // Inline tables are written to files that must outlive the run: the engine may read
         // a registered file again when the query runs.
@@ -407,6 +408,7 @@ fn check_result(
             empty = ResultTable {
                 schema: std::sync::Arc::new(arrow::datatypes::Schema::empty()),
                 batches: Vec::new(),
+                truncated: false,
             };
             &empty
         }

@@ -95,7 +95,7 @@ impl Binder<'_> {
             )
             .with_span(span));
         };
-        let batches = crate::exec::run_plan(&input, &self.shared, data)?;
+        let batches = crate::exec::run_plan(&input, &self.shared, data, &self.limits)?;
         let batch = arrow::compute::concat_batches(&arrow_schema(&input.columns), &batches)
             .map_err(arrow_error)?;
         let bags = batch

@@ -25,6 +25,7 @@ use kql_parser::ast::{LetValue, Query, SetStatement, StatementKind};
 use kql_parser::{Diagnostic, Span};
 
 use crate::error::{DiagResult, Error};
+use crate::limits::{ResultLimits, RunLimits};
 use crate::plan::{BoundExpr, Columns, Plan};
 
 pub(crate) use expr::{cast_to, common_numeric, expect_type};
@@ -39,6 +40,11 @@ pub struct BindOptions {
     pub now: i64,
     /// Treat unknown column names as empty columns (with a warning) instead of failing.
     pub allow_missing_columns: bool,
+    /// The limits of the run the binder is part of: subqueries it runs (`toscalar`) spend
+    /// the same time budget.
+    pub limits: RunLimits,
+    /// The cut of the results before the query's `set` statements change it.
+    pub result_limits: ResultLimits,
 }
 
 /// A bound query, ready to run.
@@ -52,13 +58,10 @@ pub struct BoundQuery {
     pub warnings: Vec<Diagnostic>,
     /// The instant `now()` returns, after any `set query_now`.
     pub now: i64,
-    /// The row limit from `set truncationmaxrecords`, or `None` after `set notruncation`;
-    /// `Some(default)` when not set.
-    pub truncation_max_records: Option<usize>,
+    /// The cut of the results: the engine's, changed by the query's `set notruncation`,
+    /// `set truncationmaxrecords` and `set truncationmaxsize`.
+    pub result_limits: ResultLimits,
 }
-
-/// Kusto's default result limit in records.
-pub const DEFAULT_TRUNCATION_MAX_RECORDS: usize = 500_000;
 
 /// What a `let` name stands for.
 #[derive(Debug, Clone)]
@@ -133,7 +136,7 @@ pub fn bind_with_data(
         results,
         warnings: binder.warnings,
         now: binder.now,
-        truncation_max_records: binder.truncation_max_records,
+        result_limits: binder.result_limits,
     })
 }
 
@@ -142,7 +145,8 @@ pub(crate) struct Binder<'a> {
     tables: &'a BTreeMap<String, Columns>,
     allow_missing_columns: bool,
     now: i64,
-    truncation_max_records: Option<usize>,
+    limits: RunLimits,
+    result_limits: ResultLimits,
     scope: HashMap<String, Binding>,
     shared: Vec<Plan>,
     /// How many user-function calls are being inlined, to stop runaway recursion.
@@ -160,7 +164,8 @@ impl<'a> Binder<'a> {
             tables,
             allow_missing_columns: options.allow_missing_columns,
             now: options.now,
-            truncation_max_records: Some(DEFAULT_TRUNCATION_MAX_RECORDS),
+            limits: options.limits,
+            result_limits: options.result_limits,
             scope: HashMap::new(),
             shared: Vec::new(),
             call_depth: 0,
@@ -183,8 +188,8 @@ impl<'a> Binder<'a> {
         }
     }
 
-    /// `set option [= value]`: `query_now`, `notruncation` and `truncationmaxrecords` are
-    /// honoured; other options are ignored with a warning.
+    /// `set option [= value]`: `query_now`, `notruncation`, `truncationmaxrecords` and
+    /// `truncationmaxsize` are honoured; other options are ignored with a warning.
     fn set(&mut self, set: &SetStatement) -> Result<(), Error> {
         let name = set.name.name.as_str();
         let value = set
@@ -194,9 +199,15 @@ impl<'a> Binder<'a> {
             .transpose();
         let value = self.finish_step(value)?.flatten();
         match (name, value) {
-            ("notruncation", _) => self.truncation_max_records = None,
+            ("notruncation", _) => {
+                self.result_limits.max_records = None;
+                self.result_limits.max_bytes = None;
+            }
             ("truncationmaxrecords", Some(value)) => {
-                self.truncation_max_records = literal::as_usize(&value);
+                self.result_limits.max_records = Some(count_option(name, &value, set)?);
+            }
+            ("truncationmaxsize", Some(value)) => {
+                self.result_limits.max_bytes = Some(count_option(name, &value, set)?);
             }
             ("query_now", Some(value)) => match literal::as_datetime(&value) {
                 Some(now) => self.now = now,
@@ -226,4 +237,18 @@ impl<'a> Binder<'a> {
             self.errors.push(diagnostic);
         }
     }
+}
+
+/// The value of a `set` option that counts something: a non-negative whole number.
+fn count_option(
+    name: &str,
+    value: &arrow::array::ArrayRef,
+    set: &SetStatement,
+) -> Result<usize, Error> {
+    literal::as_usize(value).ok_or_else(|| {
+        let span = set.value.as_ref().map_or(set.name.span, |value| value.span);
+        crate::error::semantic(format!("`{name}` must be a non-negative whole number"))
+            .with_span(span)
+            .into()
+    })
 }

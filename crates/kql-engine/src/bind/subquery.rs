@@ -77,7 +77,7 @@ impl Binder<'_> {
         let Some(data) = self.data else {
             return Ok((None, ty));
         };
-        let batches = crate::exec::run_plan(&plan, &self.shared, data)?;
+        let batches = crate::exec::run_plan(&plan, &self.shared, data, &self.limits)?;
         let arrays: Vec<&dyn Array> = batches
             .iter()
             .map(|batch| batch.column(0).as_ref())

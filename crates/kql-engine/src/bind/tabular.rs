@@ -533,6 +533,7 @@ impl Binder<'_> {
             left_keys,
             right_keys,
             key_types,
+            span,
         };
         Ok(Plan {
             kind: PlanKind::Join(Box::new(plan)),

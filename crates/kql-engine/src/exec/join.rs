@@ -17,15 +17,18 @@ use arrow::row::{RowConverter, Rows, SortField};
 
 use super::{Batches, make_batch};
 use crate::error::{DiagResult, arrow_error};
+use crate::limits::RunLimits;
 use crate::plan::{Columns, JoinKind, JoinPlan, arrow_schema};
 use crate::types::KustoType;
 
-/// Joins the two sides' batches into one output batch of `columns`.
+/// Joins the two sides' batches into one output batch of `columns`. Fails, before building
+/// the output, when it would have more rows than the join budget of `limits`.
 pub(crate) fn hash_join(
     join: &JoinPlan,
     columns: &Columns,
     left: &Batches,
     right: &Batches,
+    limits: &RunLimits,
 ) -> DiagResult<Batches> {
     let left = concat_batches(&arrow_schema(&join.left.columns), left).map_err(arrow_error)?;
     let right = concat_batches(&arrow_schema(&join.right.columns), right).map_err(arrow_error)?;
@@ -41,13 +44,19 @@ pub(crate) fn hash_join(
             .push(row as u32);
     }
 
+    let budget = Budget {
+        limits,
+        span: join.span,
+        inputs: (left.num_rows(), right.num_rows()),
+    };
     let pairs = match_rows(
         join.kind,
         &left_rows,
         left.num_rows(),
         &right_by_key,
         right.num_rows(),
-    );
+        &budget,
+    )?;
     let (with_left, with_right) = join.kind.output_sides();
     let mut arrays = Vec::with_capacity(columns.len());
     if with_left {
@@ -66,19 +75,40 @@ struct Pairs {
     right: UInt32Array,
 }
 
-/// Pairs left and right rows according to the join kind.
+/// What a join may spend, and what its errors name.
+struct Budget<'a> {
+    limits: &'a RunLimits,
+    span: kql_parser::Span,
+    /// The row counts of the left and right inputs.
+    inputs: (usize, usize),
+}
+
+impl Budget<'_> {
+    fn check(&self, output_rows: usize) -> DiagResult<()> {
+        self.limits
+            .check_join_rows(output_rows, self.inputs, self.span)
+    }
+}
+
+/// How much work (left rows looked up, pairs stored) is done between two checks of the time
+/// budget: counting pairs too keeps the checks frequent when one key matches many rows.
+const WORK_PER_TIME_CHECK: usize = 1 << 16;
+
+/// Pairs left and right rows according to the join kind, within the budget.
 fn match_rows(
     kind: JoinKind,
     left_rows: &Rows,
     left_count: usize,
     right_by_key: &HashMap<&[u8], Vec<u32>>,
     right_count: usize,
-) -> Pairs {
+    budget: &Budget,
+) -> DiagResult<Pairs> {
     let mut left_out: Vec<Option<u32>> = Vec::new();
     let mut right_out: Vec<Option<u32>> = Vec::new();
     let mut right_matched = vec![false; right_count];
     let mut seen_left_keys: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
 
+    let mut work_since_check = 0;
     for row in 0..left_count {
         let row_index = row as u32;
         let key = left_rows.row(row).data();
@@ -86,6 +116,11 @@ fn match_rows(
             continue; // innerunique keeps the first left row of each key
         }
         let matches = right_by_key.get(key);
+        work_since_check += 1 + matches.map_or(0, Vec::len);
+        if work_since_check >= WORK_PER_TIME_CHECK {
+            budget.limits.check_time()?;
+            work_since_check = 0;
+        }
         match (kind, matches) {
             (JoinKind::LeftSemi, Some(_)) | (JoinKind::LeftAnti, None) => {
                 left_out.push(Some(row_index));
@@ -98,6 +133,8 @@ fn match_rows(
                 }
             }
             (_, Some(rights)) => {
+                // Checked before the pairs are stored: the budget bounds memory.
+                budget.check(left_out.len() + rights.len())?;
                 for right in rights {
                     left_out.push(Some(row_index));
                     right_out.push(Some(*right));
@@ -105,6 +142,7 @@ fn match_rows(
                 }
             }
             (JoinKind::LeftOuter | JoinKind::FullOuter, None) => {
+                budget.check(left_out.len() + 1)?;
                 left_out.push(Some(row_index));
                 right_out.push(None);
             }
@@ -121,6 +159,8 @@ fn match_rows(
                 .collect();
         }
         JoinKind::RightOuter | JoinKind::FullOuter => {
+            let unmatched = right_matched.iter().filter(|matched| !**matched).count();
+            budget.check(left_out.len() + unmatched)?;
             for (row, matched) in right_matched.iter().enumerate() {
                 if !matched {
                     left_out.push(None);
@@ -130,10 +170,10 @@ fn match_rows(
         }
         _ => {}
     }
-    Pairs {
+    Ok(Pairs {
         left: UInt32Array::from(left_out),
         right: UInt32Array::from(right_out),
-    }
+    })
 }
 
 /// The key columns of both sides as comparable rows, cast to the bound key types.

@@ -16,6 +16,7 @@ use kql_parser::Diagnostic;
 use crate::bind::BoundQuery;
 use crate::error::{DiagResult, arrow_error};
 use crate::eval::evaluate;
+use crate::limits::RunLimits;
 use crate::plan::{Columns, Plan, PlanKind, arrow_schema};
 
 /// The registered tables' data, looked up by name when a plan scans them.
@@ -28,11 +29,17 @@ pub trait TableData {
 pub type Batches = Vec<RecordBatch>;
 
 /// Runs every result plan of a bound query; tabular `let`s are computed once, on first use.
-pub fn execute(query: &BoundQuery, data: &dyn TableData) -> DiagResult<Vec<Batches>> {
+/// Fails when the run exceeds its `limits` (time, join rows).
+pub fn execute(
+    query: &BoundQuery,
+    data: &dyn TableData,
+    limits: &RunLimits,
+) -> DiagResult<Vec<Batches>> {
     let mut executor = Executor {
         shared_plans: &query.shared,
         data,
         shared: vec![None; query.shared.len()],
+        limits,
     };
     query
         .results
@@ -43,11 +50,17 @@ pub fn execute(query: &BoundQuery, data: &dyn TableData) -> DiagResult<Vec<Batch
 
 /// Runs one plan whose tabular `let`s are `shared_plans` (used while binding, for
 /// `toscalar` and tabular `in` lists).
-pub fn run_plan(plan: &Plan, shared_plans: &[Plan], data: &dyn TableData) -> DiagResult<Batches> {
+pub fn run_plan(
+    plan: &Plan,
+    shared_plans: &[Plan],
+    data: &dyn TableData,
+    limits: &RunLimits,
+) -> DiagResult<Batches> {
     let mut executor = Executor {
         shared_plans,
         data,
         shared: vec![None; shared_plans.len()],
+        limits,
     };
     executor.run(plan)
 }
@@ -57,10 +70,12 @@ struct Executor<'a> {
     data: &'a dyn TableData,
     /// Results of tabular `let`s, computed at most once.
     shared: Vec<Option<Batches>>,
+    limits: &'a RunLimits,
 }
 
 impl Executor<'_> {
     fn run(&mut self, plan: &Plan) -> DiagResult<Batches> {
+        self.limits.check_time()?;
         match &plan.kind {
             PlanKind::Scan { table } => self.data.batches(table),
             PlanKind::Shared { id } => self.shared_result(*id),
@@ -71,6 +86,7 @@ impl Executor<'_> {
             PlanKind::Filter { input, predicate } => {
                 let mut out = Vec::new();
                 for batch in self.run(input)? {
+                    self.limits.check_time()?;
                     let mask = evaluate(predicate, &batch)?.into_array(batch.num_rows())?;
                     let mask = as_mask(&mask)?;
                     if mask.true_count() == 0 {
@@ -91,6 +107,7 @@ impl Executor<'_> {
                     batches = vec![all];
                 }
                 for batch in batches {
+                    self.limits.check_time()?;
                     let rows = batch.num_rows();
                     let arrays = exprs
                         .iter()
@@ -141,7 +158,7 @@ impl Executor<'_> {
             PlanKind::Join(join) => {
                 let left = self.run(&join.left)?;
                 let right = self.run(&join.right)?;
-                join::hash_join(join, &plan.columns, &left, &right)
+                join::hash_join(join, &plan.columns, &left, &right, self.limits)
             }
         }
     }

@@ -647,6 +647,7 @@ mod tests {
 
     use super::*;
     use crate::bind::{BindOptions, bind};
+    use crate::limits::{Limits, ResultLimits, RunLimits};
     use crate::plan::Column;
     use crate::types::KustoType;
 
@@ -665,6 +666,8 @@ mod tests {
         let options = BindOptions {
             now: 0,
             allow_missing_columns: false,
+            limits: RunLimits::default(),
+            result_limits: ResultLimits::of(&Limits::default()),
         };
         let parsed = kql_parser::parse(query).unwrap();
         let bound = bind(&parsed, &tables, &options).unwrap();
@@ -774,6 +777,8 @@ mod tests {
         let options = BindOptions {
             now: 0,
             allow_missing_columns: false,
+            limits: RunLimits::default(),
+            result_limits: ResultLimits::of(&Limits::default()),
         };
         let columns = vec![
             Column::new("A", KustoType::Long),
