@@ -34,7 +34,7 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 /// Loads a `.json` file in any of the shapes in the module docs.
 pub(super) fn load_json(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
     let bytes =
-        std::fs::read(path).map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
+        std::fs::read(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
     let text = bytes.strip_prefix(BYTE_ORDER_MARK).unwrap_or(&bytes);
     let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
         return ObjectRows::new(options, false).finish(path, options, &mut |_| None);
