@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
@@ -22,6 +23,7 @@ use crate::catalog::{Catalog, TableSchema};
 use crate::error::{DiagResult, Error, runtime, semantic};
 use crate::exec::required::prune;
 use crate::exec::{TableData, execute, make_batch};
+use crate::external::{ExternalData, Resolver};
 use crate::limits::{Limits, ResultLimits, RunLimits};
 use crate::plan::{Column, Columns, arrow_schema};
 use crate::source::{LoadError, LoadOptions, load_file, peek_columns};
@@ -178,6 +180,8 @@ pub struct Engine {
     tables: BTreeMap<String, Table>,
     catalog: Catalog,
     options: Options,
+    /// Where `externaldata` rows come from; without one, `externaldata` is refused.
+    external_data: Option<Resolver>,
 }
 
 impl Default for Engine {
@@ -194,7 +198,15 @@ impl Engine {
             tables: BTreeMap::new(),
             catalog: Catalog::builtin(),
             options: Options::default(),
+            external_data: None,
         }
+    }
+
+    /// Lets queries use `externaldata`, whose rows `resolver` supplies. Without one (the
+    /// default), a query reads only the registered tables: no file or network access.
+    pub fn with_external_data(mut self, resolver: Arc<dyn ExternalData>) -> Engine {
+        self.external_data = Some(Resolver(resolver));
+        self
     }
 
     /// Sets the options.
@@ -403,6 +415,7 @@ impl Engine {
             allow_missing_columns: self.options.allow_missing_columns,
             limits: *limits,
             result_limits: ResultLimits::of(&self.options.limits),
+            external_data: self.external_data.clone(),
         };
         bind_with_data(parsed, schemas, &options, data)
     }

@@ -39,6 +39,7 @@ mod engine;
 pub mod error;
 pub mod eval;
 pub mod exec;
+pub mod external;
 pub mod format;
 pub mod functions;
 pub mod limits;

@@ -246,6 +246,15 @@ pub enum ExprKind {
         /// The values, row after row.
         values: Vec<Expr>,
     },
+    /// `externaldata (a:string) ['https://x/a.csv'] with (format='csv')`.
+    ExternalData {
+        /// The declared columns.
+        columns: Vec<ColumnDecl>,
+        /// Where the rows are: storage URIs or file paths, as string expressions.
+        uris: Vec<Expr>,
+        /// The `with (...)` properties, such as `format`.
+        properties: Vec<OperatorParam>,
+    },
     /// `union T1, T2` at the start of a pipeline.
     Union(Union),
 }

@@ -131,6 +131,8 @@ const KEYWORDS: &[&str] = &[
     "asc",
     "desc",
     "datatable",
+    "externaldata",
+    "external_data",
     "in",
     "has",
     "contains",
@@ -297,6 +299,23 @@ fn write_operand(f: &mut Formatter<'_>, expr: &Expr) -> fmt::Result {
             f.write_str(") [")?;
             comma_list(f, values)?;
             f.write_str("]")
+        }
+        ExprKind::ExternalData {
+            columns,
+            uris,
+            properties,
+        } => {
+            f.write_str("externaldata(")?;
+            comma_list(f, columns)?;
+            f.write_str(") [")?;
+            comma_list(f, uris)?;
+            f.write_str("]")?;
+            if !properties.is_empty() {
+                f.write_str(" with (")?;
+                comma_list(f, properties)?;
+                f.write_str(")")?;
+            }
+            Ok(())
         }
         ExprKind::Union(union) => write!(f, "{union}"),
         ExprKind::Member { .. }

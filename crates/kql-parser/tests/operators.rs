@@ -430,3 +430,33 @@ fn operator_spans_cover_the_operator_without_trailing_blanks() {
     let span = operators[1].span;
     assert_eq!(&text[span.start..span.end], "take 5");
 }
+
+/// `externaldata`: declared columns, URIs and `with` properties
+/// (<https://learn.microsoft.com/kusto/query/externaldata-operator>).
+#[test]
+fn externaldata_source() {
+    let text = "externaldata (Name:string, Count:long) \
+                [h@'https://storage/a.csv', 'https://storage/b.csv'] \
+                with (format='csv', ignoreFirstRecord=true)\n| where Count > 1";
+    let query = parse(text);
+    let StatementKind::Expr(expr) = &query.statements[0].kind else {
+        panic!()
+    };
+    let ExprKind::Pipe { input, .. } = &expr.kind else {
+        panic!()
+    };
+    let ExprKind::ExternalData {
+        columns,
+        uris,
+        properties,
+    } = &input.kind
+    else {
+        panic!("{:?}", input.kind)
+    };
+    assert_eq!(columns.len(), 2);
+    assert_eq!(uris.len(), 2);
+    assert_eq!(properties.len(), 2);
+    assert_eq!(properties[0].name.name, "format");
+    // The other spelling, and no properties.
+    parse("external_data (x:string) ['a']");
+}

@@ -153,6 +153,7 @@ impl Binder<'_> {
             | Ast::Print(_)
             | Ast::Range { .. }
             | Ast::Datatable { .. }
+            | Ast::ExternalData { .. }
             | Ast::Union(_) => Err(semantic("a tabular expression cannot be used as a scalar")
                 .with_span(span)
                 .with_hint("wrap it in `toscalar(...)` to use its first value")),

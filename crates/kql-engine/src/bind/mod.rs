@@ -25,6 +25,7 @@ use kql_parser::ast::{LetValue, Query, SetStatement, StatementKind};
 use kql_parser::{Diagnostic, Span};
 
 use crate::error::{DiagResult, Error};
+use crate::external::Resolver;
 use crate::limits::{ResultLimits, RunLimits};
 use crate::plan::{BoundExpr, Columns, Plan};
 
@@ -45,6 +46,21 @@ pub struct BindOptions {
     pub limits: RunLimits,
     /// The cut of the results before the query's `set` statements change it.
     pub result_limits: ResultLimits,
+    /// Where `externaldata` rows come from; `None` refuses `externaldata`.
+    pub(crate) external_data: Option<Resolver>,
+}
+
+impl BindOptions {
+    /// Options of a binding at `now`, strict, with default limits and no external data.
+    pub fn new(now: i64) -> BindOptions {
+        BindOptions {
+            now,
+            allow_missing_columns: false,
+            limits: RunLimits::default(),
+            result_limits: ResultLimits::of(&crate::Limits::default()),
+            external_data: None,
+        }
+    }
 }
 
 /// A bound query, ready to run.
@@ -147,6 +163,7 @@ pub(crate) struct Binder<'a> {
     now: i64,
     limits: RunLimits,
     result_limits: ResultLimits,
+    external_data: Option<Resolver>,
     scope: HashMap<String, Binding>,
     shared: Vec<Plan>,
     /// How many user-function calls are being inlined, to stop runaway recursion.
@@ -166,6 +183,7 @@ impl<'a> Binder<'a> {
             now: options.now,
             limits: options.limits,
             result_limits: options.result_limits,
+            external_data: options.external_data.clone(),
             scope: HashMap::new(),
             shared: Vec::new(),
             call_depth: 0,

@@ -60,6 +60,7 @@ impl Binder<'_> {
             | Ast::Print(_)
             | Ast::Range { .. }
             | Ast::Datatable { .. }
+            | Ast::ExternalData { .. }
             | Ast::Union(_) => true,
             Ast::Paren(inner) => self.is_tabular_shape(inner),
             _ => false,
@@ -151,6 +152,11 @@ impl Binder<'_> {
             }
             Ast::Print(columns) => self.bind_print(columns),
             Ast::Datatable { columns, values } => self.bind_datatable(columns, values, span),
+            Ast::ExternalData {
+                columns,
+                uris,
+                properties,
+            } => self.bind_external_data(columns, uris, properties, span),
             Ast::Range {
                 column,
                 from,

@@ -1,16 +1,19 @@
-//! Sources with inline rows: `datatable` and `range`.
+//! Sources with rows of their own: `datatable`, `range`, and `externaldata` through the
+//! embedder's resolver.
 
 use std::sync::Arc;
 
+use arrow::array::RecordBatch;
 use arrow::array::{
     Array, ArrayRef, DurationNanosecondArray, Float64Array, Int64Array, TimestampNanosecondArray,
 };
 use kql_parser::Span;
-use kql_parser::ast::{ColumnDecl, Expr, Ident};
+use kql_parser::ast::{ColumnDecl, Expr, Ident, OperatorParam};
 
 use super::Binder;
 use super::expr::cast_to;
-use crate::error::{DiagResult, arrow_error, semantic};
+use crate::error::{DiagResult, arrow_error, runtime, semantic};
+use crate::external::ExternalDataRequest;
 use crate::plan::{Column, Columns, ExprKind, Plan, PlanKind};
 use crate::types::KustoType;
 
@@ -25,19 +28,7 @@ impl Binder<'_> {
         values: &[Expr],
         span: Span,
     ) -> DiagResult<Plan> {
-        let mut columns: Columns = Vec::new();
-        for decl in decls {
-            let ty: KustoType = decl.ty.name.parse().map_err(|_| {
-                semantic(format!("unknown type `{}`", decl.ty.name)).with_span(decl.ty.span)
-            })?;
-            if columns.iter().any(|c| c.name == decl.name.name) {
-                return Err(
-                    semantic(format!("the column `{}` is declared twice", decl.name.name))
-                        .with_span(decl.name.span),
-                );
-            }
-            columns.push(Column::new(decl.name.name.clone(), ty));
-        }
+        let columns = declared_columns(decls)?;
         if !values.len().is_multiple_of(columns.len().max(1)) {
             return Err(semantic(format!(
                 "`datatable` has {} values, not a whole number of rows of {} columns",
@@ -81,6 +72,69 @@ impl Binder<'_> {
                 arrow::compute::concat(&refs).map_err(arrow_error)
             })
             .collect::<DiagResult<Vec<_>>>()?;
+        Ok(Plan {
+            kind: PlanKind::Values { arrays },
+            columns,
+        })
+    }
+
+    /// `externaldata (a:string) [uris] with (props)`: the rows the engine's external data
+    /// resolver gives, or an error when there is none (see [`crate::ExternalData`]).
+    pub(crate) fn bind_external_data(
+        &mut self,
+        decls: &[ColumnDecl],
+        uris: &[Expr],
+        properties: &[OperatorParam],
+        span: Span,
+    ) -> DiagResult<Plan> {
+        let columns = declared_columns(decls)?;
+        let mut texts = Vec::with_capacity(uris.len());
+        for uri in uris {
+            let bound = self.bind_constant(uri)?;
+            match super::literal::as_str(&bound) {
+                Some(text) => texts.push(text.to_string()),
+                None => {
+                    return Err(
+                        semantic("an `externaldata` URI must be a string").with_span(uri.span)
+                    );
+                }
+            }
+        }
+        let Some(resolver) = self.external_data.clone() else {
+            return Err(semantic(
+                "`externaldata` is refused: a query reads only the tables registered with kql, \
+                 not the files or URLs it names",
+            )
+            .with_span(span)
+            .with_hint(
+                "register the data as a table (`kql run --table NAME=PATH`) and use its name",
+            ));
+        };
+        if self.data.is_none() {
+            // Only checking: the declared columns are all binding needs.
+            let arrays = columns
+                .iter()
+                .map(|c| arrow::array::new_empty_array(&c.ty.to_arrow()))
+                .collect();
+            return Ok(Plan {
+                kind: PlanKind::Values { arrays },
+                columns,
+            });
+        }
+        let request = ExternalDataRequest {
+            columns: columns.iter().map(|c| (c.name.clone(), c.ty)).collect(),
+            uris: texts,
+            properties: properties
+                .iter()
+                .map(|p| (p.name.name.clone(), property_value(&p.value)))
+                .collect(),
+        };
+        let batches = resolver.fetch(&request).map_err(|message| {
+            runtime(format!("`externaldata` failed: {message}")).with_span(span)
+        })?;
+        let arrays = external_arrays(&columns, &batches).map_err(|message| {
+            runtime(format!("`externaldata`: the resolver's rows {message}")).with_span(span)
+        })?;
         Ok(Plan {
             kind: PlanKind::Values { arrays },
             columns,
@@ -222,4 +276,66 @@ fn range_count(steps: f64, span: Span) -> DiagResult<usize> {
         .with_span(span));
     }
     Ok(count as usize)
+}
+
+/// The columns `name:type, ...` declare, each name once.
+fn declared_columns(decls: &[ColumnDecl]) -> DiagResult<Columns> {
+    let mut columns: Columns = Vec::new();
+    for decl in decls {
+        let ty: KustoType = decl.ty.name.parse().map_err(|_| {
+            semantic(format!("unknown type `{}`", decl.ty.name)).with_span(decl.ty.span)
+        })?;
+        if columns.iter().any(|c| c.name == decl.name.name) {
+            return Err(
+                semantic(format!("the column `{}` is declared twice", decl.name.name))
+                    .with_span(decl.name.span),
+            );
+        }
+        columns.push(Column::new(decl.name.name.clone(), ty));
+    }
+    Ok(columns)
+}
+
+/// The resolver's batches as one array per declared column: each batch must have the
+/// declared columns, in order, of the declared types.
+fn external_arrays(columns: &Columns, batches: &[RecordBatch]) -> Result<Vec<ArrayRef>, String> {
+    for batch in batches {
+        let fields = batch.schema();
+        let same = fields.fields().len() == columns.len()
+            && fields.fields().iter().zip(columns).all(|(field, column)| {
+                field.name() == &column.name && KustoType::of_field(field) == Some(column.ty)
+            });
+        if !same {
+            let got: Vec<String> = fields
+                .fields()
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), f.data_type()))
+                .collect();
+            return Err(format!(
+                "do not have the declared columns: got ({})",
+                got.join(", ")
+            ));
+        }
+    }
+    (0..columns.len())
+        .zip(columns)
+        .map(|(index, column)| {
+            let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(index).as_ref()).collect();
+            if parts.is_empty() {
+                return Ok(arrow::array::new_empty_array(&column.ty.to_arrow()));
+            }
+            let array = arrow::compute::concat(&parts).map_err(|e| e.to_string())?;
+            arrow::compute::cast(&array, &column.ty.to_arrow()).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// A `with` property's value as plain text: a string's value, else the KQL text (`true`).
+fn property_value(value: &Expr) -> String {
+    match &value.kind {
+        kql_parser::ast::ExprKind::Literal(kql_parser::ast::Literal::String(text)) => {
+            text.value.clone()
+        }
+        _ => value.to_string(),
+    }
 }

@@ -647,7 +647,6 @@ mod tests {
 
     use super::*;
     use crate::bind::{BindOptions, bind};
-    use crate::limits::{Limits, ResultLimits, RunLimits};
     use crate::plan::Column;
     use crate::types::KustoType;
 
@@ -663,12 +662,7 @@ mod tests {
             Column::new("E", KustoType::String),
         ];
         let tables = BTreeMap::from([("T".to_string(), t), ("U".to_string(), u)]);
-        let options = BindOptions {
-            now: 0,
-            allow_missing_columns: false,
-            limits: RunLimits::default(),
-            result_limits: ResultLimits::of(&Limits::default()),
-        };
+        let options = BindOptions::new(0);
         let parsed = kql_parser::parse(query).unwrap();
         let bound = bind(&parsed, &tables, &options).unwrap();
         // The rewrite handles every shape analysed, and scans what the analysis found.
@@ -774,12 +768,7 @@ mod tests {
 
     #[test]
     fn a_scan_of_a_table_not_pruned_keeps_its_columns() {
-        let options = BindOptions {
-            now: 0,
-            allow_missing_columns: false,
-            limits: RunLimits::default(),
-            result_limits: ResultLimits::of(&Limits::default()),
-        };
+        let options = BindOptions::new(0);
         let columns = vec![
             Column::new("A", KustoType::Long),
             Column::new("B", KustoType::String),

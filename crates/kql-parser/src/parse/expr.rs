@@ -296,6 +296,7 @@ fn primary(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
             Ok(Expr::new(ExprKind::Name(ident), span))
         }
         Rule::datatable => datatable(inner),
+        Rule::externaldata => externaldata(inner),
         _ => Err(unexpected(&inner)),
     }
 }
@@ -364,6 +365,30 @@ fn datatable(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
         }
     }
     Ok(Expr::new(ExprKind::Datatable { columns, values }, span))
+}
+
+/// `externaldata(columns) [uris] with (properties)`.
+fn externaldata(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
+    let span = span_of(&pair);
+    let mut columns = Vec::new();
+    let mut uris = Vec::new();
+    let mut properties = Vec::new();
+    for part in children(pair) {
+        match part.as_rule() {
+            Rule::column_decl => columns.push(column_decl(part)?),
+            Rule::expr => uris.push(expr(part)?),
+            Rule::render_property => properties.push(super::operator::operator_param(part)?),
+            _ => return Err(unexpected(&part)),
+        }
+    }
+    Ok(Expr::new(
+        ExprKind::ExternalData {
+            columns,
+            uris,
+            properties,
+        },
+        span,
+    ))
 }
 
 /// `column_decl`: `Name:type`.

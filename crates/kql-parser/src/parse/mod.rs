@@ -220,6 +220,7 @@ fn opens_bracket(rule: Rule) -> bool {
             | Rule::list_postfix
             | Rule::between_postfix
             | Rule::datatable
+            | Rule::externaldata
             | Rule::function_def
             | Rule::tabular_param_type
             | Rule::dynamic_literal
@@ -420,6 +421,7 @@ pub(crate) fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_getschema
             | Rule::kw_serialize
             | Rule::kw_datatable
+            | Rule::kw_externaldata
     )
 }
 

@@ -496,7 +496,7 @@ fn render(pair: Pair<'_, Rule>) -> BuildResult<Render> {
 }
 
 /// `operator_param` or `render_property`: `name=value`.
-fn operator_param(pair: Pair<'_, Rule>) -> BuildResult<OperatorParam> {
+pub(super) fn operator_param(pair: Pair<'_, Rule>) -> BuildResult<OperatorParam> {
     let rule = pair.as_rule();
     let mut parts = children(pair);
     let name_pair = parts.next().ok_or_else(|| missing(rule))?;
