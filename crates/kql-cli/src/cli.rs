@@ -106,6 +106,11 @@ pub struct RunArgs {
     /// Treat unknown columns as empty (with a warning) instead of failing like Kusto.
     #[arg(long)]
     pub allow_missing_columns: bool,
+    /// Leave out the rows of the data files that cannot be read (a value of the wrong type, a
+    /// CSV row with the wrong number of fields...) instead of failing; a warning says how many
+    /// and where.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
     /// Print every row: do not cut results at Kusto's limits of 500,000 rows or 64 MB (the
     /// query's `set notruncation;` does the same).
     #[arg(long)]

@@ -160,6 +160,30 @@ fn exit_2_for_a_value_of_the_wrong_type() {
 }
 
 #[test]
+fn skip_bad_rows_runs_and_warns_where_rows_were_left_out() {
+    let dir = format!("{DATA}/bad-values");
+    let query = "SecurityEvent | project EventID";
+    kql(&["run", "--query", query, "--data", &dir, "--skip-bad-rows"])
+        .assert_code(0)
+        .assert_stdout("EventID\n4688\n")
+        .assert_stderr_contains("warning: 1 row of `")
+        .assert_stderr_contains(&format!(
+            "{dir}/SecurityEvent.csv:3: column `EventID`: cannot read `four` as int"
+        ));
+    let table = format!("Short={DATA}/bad-rows/Short.csv");
+    kql(&[
+        "run",
+        "--query",
+        "Short | count",
+        "--table",
+        &table,
+        "--skip-bad-rows",
+    ])
+    .assert_code(0)
+    .assert_stderr_contains("expected 2 fields as in the header, found 1");
+}
+
+#[test]
 fn exit_3_for_usage_errors() {
     let usage = |args: &[&str]| {
         let outcome = kql(args);

@@ -41,6 +41,10 @@ pub struct Options {
     /// Bounds on the result, the joins and the time of a run: Kusto's result limits, a join
     /// row budget and no time budget by default.
     pub limits: Limits,
+    /// Leave out the rows of registered files that cannot be read (see
+    /// [`LoadOptions::skip_bad_rows`]) instead of failing; each run that reads such a file
+    /// warns how many rows it left out and where.
+    pub skip_bad_rows: bool,
 }
 
 /// One table of a query result.
@@ -79,6 +83,8 @@ enum Table {
     Loaded {
         columns: Columns,
         batches: Vec<RecordBatch>,
+        /// The rows of the file left out with `skip_bad_rows`.
+        skipped: Vec<LoadError>,
     },
     /// A file read at each run, with only the columns the query needs.
     Lazy(LazyTable),
@@ -102,17 +108,20 @@ struct LazyTable {
     /// The catalog's schema of the table when it was registered: a later change to the
     /// catalog must not change what the file loads as.
     schema: Option<TableSchema>,
+    skip_bad_rows: bool,
 }
 
 impl LazyTable {
-    /// Reads the file: the columns at the `keep` indexes (all without), in table order.
-    fn load(&self, keep: Option<&[usize]>) -> Result<Vec<RecordBatch>, Error> {
+    /// Reads the file: the columns at the `keep` indexes (all without), in table order, and
+    /// the rows left out with `skip_bad_rows`.
+    fn load(&self, keep: Option<&[usize]>) -> Result<(Vec<RecordBatch>, Vec<LoadError>), Error> {
         let columns = self.subset(keep);
         let names: Option<Vec<String>> =
             keep.map(|_| columns.iter().map(|c| c.name.clone()).collect());
         let options = LoadOptions {
             schema: self.schema.as_ref(),
             columns: names.as_deref(),
+            skip_bad_rows: self.skip_bad_rows,
             ..LoadOptions::default()
         };
         let loaded = load_file(&self.path, &options)?;
@@ -131,14 +140,15 @@ impl LazyTable {
             let message = "the file's columns changed since it was registered as a table";
             return Err(LoadError::new(&self.path, message).into());
         }
-        Ok(loaded
+        let batches = loaded
             .batches
             .into_iter()
             .map(|batch| {
                 let rows = batch.num_rows();
                 make_batch(&columns, batch.columns().to_vec(), rows)
             })
-            .collect::<DiagResult<Vec<_>>>()?)
+            .collect::<DiagResult<Vec<_>>>()?;
+        Ok((batches, loaded.skipped))
     }
 
     /// The columns at the `keep` indexes (all without).
@@ -264,8 +274,12 @@ impl Engine {
             })
             .collect::<DiagResult<Vec<_>>>()?;
         debug_assert!(batches.iter().all(|b| b.schema() == target));
-        self.tables
-            .insert(name.to_string(), Table::Loaded { columns, batches });
+        let table = Table::Loaded {
+            columns,
+            batches,
+            skipped: Vec::new(),
+        };
+        self.tables.insert(name.to_string(), table);
         Ok(())
     }
 
@@ -287,16 +301,22 @@ impl Engine {
                     .collect(),
                 path: path.to_path_buf(),
                 schema: schema.cloned(),
+                skip_bad_rows: self.options.skip_bad_rows,
             };
             self.tables.insert(name.to_string(), Table::Lazy(table));
             return Ok(());
         }
         let options = LoadOptions {
             schema,
+            skip_bad_rows: self.options.skip_bad_rows,
             ..LoadOptions::default()
         };
         let loaded = load_file(path, &options)?;
-        self.register_schema_batches(name, &loaded.schema, loaded.batches)
+        self.register_schema_batches(name, &loaded.schema, loaded.batches)?;
+        if let Some(Table::Loaded { skipped, .. }) = self.tables.get_mut(name) {
+            *skipped = loaded.skipped;
+        }
+        Ok(())
     }
 
     /// The names of the registered tables.
@@ -334,6 +354,7 @@ impl Engine {
             engine: self,
             loaded: RefCell::new(HashMap::new()),
             load_error: RefCell::new(None),
+            skipped: RefCell::new(BTreeMap::new()),
         };
         let outcome = self.run_parsed(&parsed, &data, &limits);
         // A file that failed to load under `TableData` (which carries diagnostics) is
@@ -375,6 +396,12 @@ impl Engine {
         };
         let results = execute(&bound, data, limits)?;
         let mut warnings = bound.warnings;
+        warnings.extend(
+            data.skipped
+                .take()
+                .into_values()
+                .filter_map(skipped_rows_warning),
+        );
         let tables = results
             .into_iter()
             .zip(&bound.results)
@@ -443,12 +470,17 @@ impl Engine {
     }
 }
 
-/// The tables' rows; a file registered without being read is read whole at each call.
+/// The tables' rows; a file registered without being read is read whole at each call. Rows
+/// left out with [`Options::skip_bad_rows`] are not reported this way: [`Engine::run`]
+/// reports them.
 impl TableData for Engine {
     fn batches(&self, table: &str) -> DiagResult<Vec<RecordBatch>> {
         match self.tables.get(table) {
             Some(Table::Loaded { batches, .. }) => Ok(batches.clone()),
-            Some(Table::Lazy(lazy)) => lazy.load(None).map_err(|error| diagnostic_of(&error)),
+            Some(Table::Lazy(lazy)) => lazy
+                .load(None)
+                .map(|(batches, _)| batches)
+                .map_err(|error| diagnostic_of(&error)),
             None => Err(no_data(table)),
         }
     }
@@ -463,7 +495,13 @@ struct RunData<'a> {
     /// The first file that failed to load from [`TableData::batches`], which can only
     /// return a diagnostic.
     load_error: RefCell<Option<LoadError>>,
+    /// The rows left out of the files read in this run, by table, then by line: a file read
+    /// twice (whole for a subquery, then some columns) reports each row once.
+    skipped: RefCell<BTreeMap<String, SkippedRows>>,
 }
+
+/// The rows left out of one file, by line and column, each with why.
+type SkippedRows = BTreeMap<(Option<usize>, String), LoadError>;
 
 impl RunData<'_> {
     /// From now on, gives the columns at the `keep` indexes of a file, as the pruned plans
@@ -484,17 +522,36 @@ impl RunData<'_> {
                     })
                     .collect::<DiagResult<Vec<_>>>()?
             }
-            None => lazy.load(Some(keep))?,
+            None => {
+                let (batches, skipped) = lazy.load(Some(keep))?;
+                self.note_skipped(name, skipped);
+                batches
+            }
         };
         self.loaded.borrow_mut().insert(name.to_string(), batches);
         Ok(())
+    }
+
+    /// Keeps the rows a load of table `name` left out, for the run's warnings.
+    fn note_skipped(&self, name: &str, skipped: impl IntoIterator<Item = LoadError>) {
+        let mut all = self.skipped.borrow_mut();
+        let rows = all.entry(name.to_string()).or_default();
+        for error in skipped {
+            let key = (error.line, error.column.clone().unwrap_or_default());
+            rows.entry(key).or_insert(error);
+        }
     }
 }
 
 impl TableData for RunData<'_> {
     fn batches(&self, name: &str) -> DiagResult<Vec<RecordBatch>> {
         let lazy = match self.engine.tables.get(name) {
-            Some(Table::Loaded { batches, .. }) => return Ok(batches.clone()),
+            Some(Table::Loaded {
+                batches, skipped, ..
+            }) => {
+                self.note_skipped(name, skipped.iter().cloned());
+                return Ok(batches.clone());
+            }
             Some(Table::Lazy(lazy)) => lazy,
             None => return Err(no_data(name)),
         };
@@ -502,18 +559,43 @@ impl TableData for RunData<'_> {
             return Ok(batches.clone());
         }
         // A subquery read while binding: which columns its plan reads is not known, so all.
-        let batches = lazy.load(None).map_err(|error| {
+        let (batches, skipped) = lazy.load(None).map_err(|error| {
             let diagnostic = diagnostic_of(&error);
             if let Error::Load(error) = error {
                 self.load_error.borrow_mut().get_or_insert(error);
             }
             diagnostic
         })?;
+        self.note_skipped(name, skipped);
         self.loaded
             .borrow_mut()
             .insert(name.to_string(), batches.clone());
         Ok(batches)
     }
+}
+
+/// How many rows of a file were left out and where, as a warning; `None` when none were.
+fn skipped_rows_warning(rows: SkippedRows) -> Option<Diagnostic> {
+    /// The rows named one by one; the rest are counted.
+    const SHOWN: usize = 5;
+    let lines: std::collections::BTreeSet<Option<usize>> = rows.keys().map(|k| k.0).collect();
+    let first = rows.values().next()?;
+    let count = match lines.len() {
+        1 => "1 row".to_string(),
+        n => format!("{n} rows"),
+    };
+    let mut warning = runtime(format!(
+        "{count} of `{}` could not be read and were left out, as skipping bad rows asks",
+        first.path.display()
+    ))
+    .warning();
+    for error in rows.values().take(SHOWN) {
+        warning = warning.with_hint(error.to_string());
+    }
+    if rows.len() > SHOWN {
+        warning = warning.with_hint(format!("and {} more", rows.len() - SHOWN));
+    }
+    Some(warning)
 }
 
 fn no_data(table: &str) -> Diagnostic {

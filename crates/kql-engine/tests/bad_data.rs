@@ -152,3 +152,95 @@ fn invalid_utf8_and_a_ragged_row_through_the_engine() {
     assert_eq!(error.line, Some(3));
     assert_eq!(error.message, "expected 2 fields as in the header, found 1");
 }
+
+// ---- skipping bad rows, when asked -------------------------------------------------------
+
+fn skipping_engine() -> Engine {
+    Engine::new().with_options(kql_engine::Options {
+        skip_bad_rows: true,
+        ..kql_engine::Options::default()
+    })
+}
+
+#[test]
+fn skip_bad_rows_leaves_them_out_and_says_where() {
+    let dir = TempDir::new("skip");
+    let path = dir.write(
+        "SecurityEvent.csv",
+        "TimeGenerated,EventID,Computer\n\
+         2024-01-01T00:00:00Z,4688,a\n\
+         2024-01-01T00:00:00Z,x99,b\n\
+         2024-01-01T00:00:00Z,1,c,extra\n\
+         2024-01-01T00:00:00Z,2,d\n",
+    );
+    let mut engine = skipping_engine();
+    engine.register_file("SecurityEvent", &path).unwrap();
+    let result = engine
+        .run("SecurityEvent | project EventID, Computer")
+        .unwrap();
+    let rows = common_rows(&result);
+    assert_eq!(rows, [["4688", "a"], ["2", "d"]]);
+    let warning = &result.warnings[0];
+    assert_eq!(warning.kind, kql_parser::DiagnosticKind::Runtime);
+    assert_eq!(warning.severity, kql_parser::Severity::Warning);
+    assert!(warning.message.starts_with("2 rows of `"), "{warning}");
+    assert!(warning.hints[0].ends_with(":3: column `EventID`: cannot read `x99` as int"));
+    assert!(warning.hints[1].ends_with(":4: expected 3 fields as in the header, found 4"));
+
+    // A query that does not read `EventID` loses only the ragged row.
+    let result = engine.run("SecurityEvent | project Computer").unwrap();
+    assert_eq!(common_rows(&result), [["a"], ["b"], ["d"]]);
+    assert!(result.warnings[0].message.starts_with("1 row of `"));
+
+    // Without the option the same file fails: on the ragged row, as records are read before
+    // their values are converted.
+    let error = load_error("SecurityEvent", &path, "SecurityEvent | project EventID");
+    assert_eq!(error.line, Some(4));
+}
+
+#[test]
+fn skip_bad_rows_in_json_lines_and_eagerly_loaded_files() {
+    let dir = TempDir::new("skip_json");
+    // `EventID` is an int in SecurityEvent's schema.
+    let path = dir.write(
+        "SecurityEvent.jsonl",
+        "{\"EventID\": 1}\n[2]\n{\"EventID\": \"three\"}\nnot json\n{\"EventID\": 4}\n",
+    );
+    let mut engine = skipping_engine();
+    // JSON Lines is read when registered (its columns are its keys).
+    engine.register_file("SecurityEvent", &path).unwrap();
+    let result = engine.run("SecurityEvent | project EventID").unwrap();
+    assert_eq!(common_rows(&result), [["1"], ["4"]]);
+    let warning = &result.warnings[0];
+    assert!(warning.message.starts_with("3 rows of `"), "{warning}");
+    assert!(warning.hints[0].ends_with(":2: expected one JSON object per line, found an array"));
+    assert!(
+        warning.hints[1].contains(":3: column `EventID`: cannot read"),
+        "{:?}",
+        warning.hints
+    );
+    assert!(warning.hints[2].contains(":4:"), "{:?}", warning.hints);
+    // Each run that reads the file says so again.
+    assert_eq!(
+        engine.run("SecurityEvent | count").unwrap().warnings.len(),
+        1
+    );
+}
+
+/// A result's rows as text.
+fn common_rows(result: &kql_engine::QueryResult) -> Vec<Vec<String>> {
+    let table = &result.tables[0];
+    let mut rows = Vec::new();
+    for batch in &table.batches {
+        for row in 0..batch.num_rows() {
+            rows.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|column| arrow::util::display::array_value_to_string(column, row).unwrap())
+                    .collect(),
+            );
+        }
+    }
+    rows
+}

@@ -568,6 +568,7 @@ fn projection_reads_only_requested_columns() {
         schema: Some(&schema),
         columns: Some(&columns),
         batch_size: 5,
+        skip_bad_rows: false,
     };
     let table = load_with(&path, &options);
     // Table order (schema, then file), not request order; unknown names are omitted.
@@ -601,6 +602,7 @@ fn projection_skips_bad_values_in_columns_not_read() {
         schema: Some(&schema),
         columns: Some(&columns),
         batch_size: 0,
+        skip_bad_rows: false,
     };
     assert_eq!(load_with(&path, &options).num_rows(), 2);
 }

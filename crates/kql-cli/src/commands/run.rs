@@ -22,6 +22,7 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
         now,
         allow_missing_columns: args.allow_missing_columns,
         limits: limits(args)?,
+        skip_bad_rows: args.skip_bad_rows,
     };
     let mut engine = Engine::new().with_options(options);
 

@@ -28,35 +28,55 @@ pub(crate) struct CellError {
     pub message: String,
 }
 
+/// Where the cells that cannot be converted go: with `None` the conversion fails at the first;
+/// a list collects every one, and each such cell becomes null (for the caller to drop its row).
+pub(crate) type Failures<'a> = Option<&'a mut Vec<CellError>>;
+
+/// Records a failed cell, or fails when there is nowhere to record it.
+fn failed(failures: &mut Failures, error: CellError) -> Result<(), CellError> {
+    match failures {
+        Some(list) => {
+            list.push(error);
+            Ok(())
+        }
+        None => Err(error),
+    }
+}
+
 /// Converts a raw column to `ty`. `order` is used for `a/b/yyyy` datetimes.
 pub(crate) fn convert(
     raw: &RawColumn,
     ty: KustoType,
     order: DateOrder,
+    mut failures: Failures,
 ) -> Result<ArrayRef, CellError> {
+    let failures = &mut failures;
     Ok(match ty {
         KustoType::String => Arc::new(to_strings(raw)),
-        KustoType::Guid => Arc::new(to_guids(raw)?),
-        KustoType::Dynamic => Arc::new(to_dynamic(raw)?),
-        KustoType::Bool => Arc::new(to_bools(raw)?),
-        KustoType::Int => Arc::new(to_primitive::<Int32Type>(raw, ty, parse_int)?),
-        KustoType::Long => Arc::new(to_primitive::<Int64Type>(raw, ty, parse_long)?),
+        KustoType::Guid => Arc::new(to_guids(raw, failures)?),
+        KustoType::Dynamic => Arc::new(to_dynamic(raw, failures)?),
+        KustoType::Bool => Arc::new(to_bools(raw, failures)?),
+        KustoType::Int => Arc::new(to_primitive::<Int32Type>(raw, ty, parse_int, failures)?),
+        KustoType::Long => Arc::new(to_primitive::<Int64Type>(raw, ty, parse_long, failures)?),
         KustoType::Real | KustoType::Decimal => {
-            Arc::new(to_primitive::<Float64Type>(raw, ty, parse_real)?)
+            Arc::new(to_primitive::<Float64Type>(raw, ty, parse_real, failures)?)
         }
         KustoType::DateTime => {
             let parse = |kind, text: &str| match kind {
                 CellKind::Text => parse_datetime(text, order),
                 _ => None,
             };
-            Arc::new(to_primitive::<TimestampNanosecondType>(raw, ty, parse)?.with_timezone("UTC"))
+            let array = to_primitive::<TimestampNanosecondType>(raw, ty, parse, failures)?;
+            Arc::new(array.with_timezone("UTC"))
         }
         KustoType::TimeSpan => {
             let parse = |kind, text: &str| match kind {
                 CellKind::Text => parse_timespan(text),
                 _ => None,
             };
-            Arc::new(to_primitive::<DurationNanosecondType>(raw, ty, parse)?)
+            Arc::new(to_primitive::<DurationNanosecondType>(
+                raw, ty, parse, failures,
+            )?)
         }
     })
 }
@@ -101,6 +121,7 @@ fn to_primitive<T: ArrowPrimitiveType>(
     raw: &RawColumn,
     ty: KustoType,
     parse: impl Fn(CellKind, &str) -> Option<T::Native>,
+    failures: &mut Failures,
 ) -> Result<arrow::array::PrimitiveArray<T>, CellError> {
     let mut builder = PrimitiveBuilder::<T>::with_capacity(raw.values.len());
     for (row, cell) in raw.cells().enumerate() {
@@ -109,7 +130,10 @@ fn to_primitive<T: ArrowPrimitiveType>(
             Some((CellKind::Text, text)) if is_blank(text) => builder.append_null(),
             Some((kind, text)) => match parse(kind, text) {
                 Some(value) => builder.append_value(value),
-                None => return Err(cannot_read(row, text, ty)),
+                None => {
+                    failed(failures, cannot_read(row, text, ty))?;
+                    builder.append_null();
+                }
             },
         }
     }
@@ -155,7 +179,10 @@ fn parse_bool(kind: CellKind, text: &str) -> Option<bool> {
     }
 }
 
-fn to_bools(raw: &RawColumn) -> Result<arrow::array::BooleanArray, CellError> {
+fn to_bools(
+    raw: &RawColumn,
+    failures: &mut Failures,
+) -> Result<arrow::array::BooleanArray, CellError> {
     let mut builder = BooleanBuilder::with_capacity(raw.values.len());
     for (row, cell) in raw.cells().enumerate() {
         match cell {
@@ -163,7 +190,10 @@ fn to_bools(raw: &RawColumn) -> Result<arrow::array::BooleanArray, CellError> {
             Some((CellKind::Text, text)) if is_blank(text) => builder.append_null(),
             Some((kind, text)) => match parse_bool(kind, text) {
                 Some(value) => builder.append_value(value),
-                None => return Err(cannot_read(row, text, KustoType::Bool)),
+                None => {
+                    failed(failures, cannot_read(row, text, KustoType::Bool))?;
+                    builder.append_null();
+                }
             },
         }
     }
@@ -171,7 +201,7 @@ fn to_bools(raw: &RawColumn) -> Result<arrow::array::BooleanArray, CellError> {
 }
 
 /// Guids are held as text in Kusto's canonical form: lowercase, hyphenated, no braces.
-fn to_guids(raw: &RawColumn) -> Result<StringArray, CellError> {
+fn to_guids(raw: &RawColumn, failures: &mut Failures) -> Result<StringArray, CellError> {
     let mut builder = StringBuilder::with_capacity(raw.values.len(), raw.values.len() * 36);
     for (row, cell) in raw.cells().enumerate() {
         match cell {
@@ -179,9 +209,15 @@ fn to_guids(raw: &RawColumn) -> Result<StringArray, CellError> {
             Some((CellKind::Text, text)) if is_blank(text) => builder.append_null(),
             Some((CellKind::Text, text)) => match normalize_guid(text) {
                 Some(guid) => builder.append_value(guid),
-                None => return Err(cannot_read(row, text, KustoType::Guid)),
+                None => {
+                    failed(failures, cannot_read(row, text, KustoType::Guid))?;
+                    builder.append_null();
+                }
             },
-            Some((_, text)) => return Err(cannot_read(row, text, KustoType::Guid)),
+            Some((_, text)) => {
+                failed(failures, cannot_read(row, text, KustoType::Guid))?;
+                builder.append_null();
+            }
         }
     }
     Ok(builder.finish())
@@ -226,7 +262,7 @@ fn normalize_guid(text: &str) -> Option<String> {
 /// writes property bags as JSON in quoted fields) and otherwise becomes a JSON string. A JSON
 /// string is kept as JSON only when it holds an object or array (the Log Analytics API sends
 /// dynamic columns as serialized JSON); any other string stays a string.
-fn to_dynamic(raw: &RawColumn) -> Result<StringArray, CellError> {
+fn to_dynamic(raw: &RawColumn, failures: &mut Failures) -> Result<StringArray, CellError> {
     let text_is_json = raw.kinds.is_none();
     let mut builder = StringBuilder::with_capacity(raw.values.len(), raw.values.values().len());
     for (row, cell) in raw.cells().enumerate() {
@@ -239,11 +275,15 @@ fn to_dynamic(raw: &RawColumn) -> Result<StringArray, CellError> {
                 if maybe_json && serde_json::from_str::<IgnoredAny>(trimmed).is_ok() {
                     builder.append_value(trimmed);
                 } else {
-                    let quoted = serde_json::to_string(text).map_err(|e| CellError {
-                        row,
-                        message: format!("cannot write {} as JSON: {e}", quote_value(text)),
-                    })?;
-                    builder.append_value(quoted);
+                    match serde_json::to_string(text) {
+                        Ok(quoted) => builder.append_value(quoted),
+                        Err(e) => {
+                            let message =
+                                format!("cannot write {} as JSON: {e}", quote_value(text));
+                            failed(failures, CellError { row, message })?;
+                            builder.append_null();
+                        }
+                    }
                 }
             }
             Some((_, text)) => builder.append_value(text),
@@ -269,9 +309,9 @@ mod tests {
     #[test]
     fn empty_cells_are_empty_strings_or_nulls() {
         let raw = text_column(&[Some("7"), Some(""), Some("  "), None]);
-        let longs = convert(&raw, KustoType::Long, DateOrder::MonthFirst).unwrap();
+        let longs = convert(&raw, KustoType::Long, DateOrder::MonthFirst, None).unwrap();
         assert_eq!(longs.null_count(), 3);
-        let strings = convert(&raw, KustoType::String, DateOrder::MonthFirst).unwrap();
+        let strings = convert(&raw, KustoType::String, DateOrder::MonthFirst, None).unwrap();
         let strings = strings.as_string::<i32>();
         assert_eq!(strings.null_count(), 0);
         assert_eq!(
@@ -296,7 +336,7 @@ mod tests {
             (KustoType::Dynamic, "{\"a\":1}"),
         ];
         for &(ty, text) in cases {
-            let array = convert(&text_column(&[Some(text)]), ty, DateOrder::MonthFirst);
+            let array = convert(&text_column(&[Some(text)]), ty, DateOrder::MonthFirst, None);
             let array = array.unwrap_or_else(|e| panic!("{ty} {text}: {}", e.message));
             assert_eq!(array.data_type(), &ty.to_arrow(), "{ty}");
             assert_eq!(array.null_count(), 0, "{ty} {text}");
@@ -316,7 +356,7 @@ mod tests {
         ];
         for &(ty, text) in cases {
             let raw = text_column(&[Some(""), Some(text)]);
-            let error = convert(&raw, ty, DateOrder::MonthFirst).unwrap_err();
+            let error = convert(&raw, ty, DateOrder::MonthFirst, None).unwrap_err();
             assert_eq!(error.row, 1, "{ty}");
             assert_eq!(error.message, format!("cannot read `{text}` as {ty}"));
         }
@@ -339,7 +379,7 @@ mod tests {
             Some("None"),
             Some("5"),
         ]);
-        let array = convert(&raw, KustoType::Dynamic, DateOrder::MonthFirst).unwrap();
+        let array = convert(&raw, KustoType::Dynamic, DateOrder::MonthFirst, None).unwrap();
         let values: Vec<_> = array.as_string::<i32>().iter().flatten().collect();
         assert_eq!(values, ["{\"uniqueEventsAggregated\":2}", "\"None\"", "5"]);
 
@@ -347,7 +387,7 @@ mod tests {
             values: StringArray::from(vec!["5", "[1]", "x"]),
             kinds: Some(vec![CellKind::Text, CellKind::Text, CellKind::Number]),
         };
-        let array = convert(&json, KustoType::Dynamic, DateOrder::MonthFirst).unwrap();
+        let array = convert(&json, KustoType::Dynamic, DateOrder::MonthFirst, None).unwrap();
         let values: Vec<_> = array.as_string::<i32>().iter().flatten().collect();
         assert_eq!(values, ["\"5\"", "[1]", "x"]);
     }
@@ -355,10 +395,10 @@ mod tests {
     #[test]
     fn datetimes_are_utc_nanoseconds() {
         let raw = text_column(&[Some("26/03/2026, 15:18:18.790")]);
-        let array = convert(&raw, KustoType::DateTime, DateOrder::DayFirst).unwrap();
+        let array = convert(&raw, KustoType::DateTime, DateOrder::DayFirst, None).unwrap();
         assert_eq!(array.data_type(), &KustoType::DateTime.to_arrow());
         assert!(matches!(array.data_type(), DataType::Timestamp(_, Some(tz)) if &**tz == "UTC"));
-        assert!(convert(&raw, KustoType::DateTime, DateOrder::MonthFirst).is_err());
+        assert!(convert(&raw, KustoType::DateTime, DateOrder::MonthFirst, None).is_err());
     }
 
     #[test]

@@ -28,24 +28,40 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
     let needed = needed_sources(&plan, sources.len());
     let wanted: Vec<usize> = (0..sources.len()).filter(|&i| needed[i]).collect();
     let mut table = RawTableBuilder::new(needed, options.effective_batch_size(), false, true);
+    let mut skipped = options.skip_bad_rows.then(Vec::new);
 
     while records
         .next_record()
         .map_err(|e| e.into_load_error(path, &sources))?
     {
         let line = records.line;
+        // A record that cannot be read is an error, or with `skip_bad_rows` left out.
+        let mut bad_record = |error: LoadError| match skipped.as_mut() {
+            Some(skipped) => {
+                skipped.push(error);
+                Ok(())
+            }
+            None => Err(error),
+        };
         if records.ends.len() != sources.len() {
             let message = format!(
                 "expected {} fields as in the header, found {}",
                 sources.len(),
                 records.ends.len()
             );
-            return Err(LoadError::new(path, message).with_line(line));
+            bad_record(LoadError::new(path, message).with_line(line))?;
+            continue;
         }
-        let text = records.text().map_err(|field| {
-            invalid_utf8(path, line, sources.get(field).map(|s| s.name.as_str()))
-        })?;
+        let text = match records.text() {
+            Ok(text) => text,
+            Err(field) => {
+                let column = sources.get(field).map(|s| s.name.as_str());
+                bad_record(invalid_utf8(path, line, column))?;
+                continue;
+            }
+        };
         for &index in &wanted {
+            // `text` is valid UTF-8, so every field is: no partial row can be left behind.
             let value = records.field(text, index).ok_or_else(|| {
                 invalid_utf8(path, line, sources.get(index).map(|s| s.name.as_str()))
             })?;
@@ -56,7 +72,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         table.end_row(Some(line));
     }
 
-    into_table(path, &plan, table.finish(), &mut |_| None)
+    into_table(path, &plan, table.finish(), &mut |_| None, skipped)
 }
 
 /// The file's columns, from its header alone: what [`load`] names them (see

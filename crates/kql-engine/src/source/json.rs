@@ -96,11 +96,17 @@ fn read_lines(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value: Json =
-            serde_json::from_slice(bytes).map_err(|e| json_error(path, &e, Some(line)))?;
-        let Json::Object(fields) = value else {
-            let message = format!("expected one JSON object per line, found {}", value.kind());
-            return Err(LoadError::new(path, message).with_line(line));
+        let fields = match serde_json::from_slice(bytes) {
+            Ok(Json::Object(fields)) => fields,
+            Ok(value) => {
+                let message = format!("expected one JSON object per line, found {}", value.kind());
+                rows.bad_row(LoadError::new(path, message).with_line(line))?;
+                continue;
+            }
+            Err(e) => {
+                rows.bad_row(json_error(path, &e, Some(line)))?;
+                continue;
+            }
         };
         rows.push(&fields)
             .map_err(|e| e.with_path(path).with_line(line))?;
@@ -292,7 +298,14 @@ fn read_positional(
         }
         table.end_row(None);
     }
-    into_table(path, &plan, table.finish(), &mut |row| lines.get(row))
+    let skipped = options.skip_bad_rows.then(Vec::new);
+    into_table(
+        path,
+        &plan,
+        table.finish(),
+        &mut |row| lines.get(row),
+        skipped,
+    )
 }
 
 /// One entry of a response's column list: its name and declared type.
@@ -334,6 +347,9 @@ struct ObjectRows {
     /// For each column, the 1-based number of the last row that set it: finds duplicate keys.
     last_row: Vec<usize>,
     row: usize,
+    skip_bad_rows: bool,
+    /// The rows left out so far, with `skip_bad_rows`.
+    skipped: Vec<LoadError>,
 }
 
 /// A problem within one row; the caller knows the file and line.
@@ -362,6 +378,8 @@ impl ObjectRows {
             wanted: options.columns.map(<[String]>::to_vec),
             last_row: Vec::new(),
             row: 1,
+            skip_bad_rows: options.skip_bad_rows,
+            skipped: Vec::new(),
         }
     }
 
@@ -406,6 +424,16 @@ impl ObjectRows {
         self.row += 1;
     }
 
+    /// A row that cannot be read: an error, or with `skip_bad_rows` a row left out.
+    fn bad_row(&mut self, error: LoadError) -> Result<(), LoadError> {
+        if self.skip_bad_rows {
+            self.skipped.push(error);
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+
     fn finish(
         self,
         path: &Path,
@@ -413,7 +441,8 @@ impl ObjectRows {
         locate: &mut dyn FnMut(usize) -> Option<usize>,
     ) -> Result<LoadedTable, LoadError> {
         let plan = plan_columns(&self.sources, options);
-        into_table(path, &plan, self.table.finish(), locate)
+        let skipped = options.skip_bad_rows.then_some(self.skipped);
+        into_table(path, &plan, self.table.finish(), locate, skipped)
     }
 }
 

@@ -56,6 +56,9 @@ pub struct LoadedTable {
     pub schema: SchemaRef,
     /// The rows, in file order, in batches of at most the requested batch size.
     pub batches: Vec<RecordBatch>,
+    /// The rows left out with [`LoadOptions::skip_bad_rows`], in file order: why each could
+    /// not be read, with its line and column. Empty without that option.
+    pub skipped: Vec<LoadError>,
 }
 
 impl LoadedTable {
@@ -77,6 +80,12 @@ pub struct LoadOptions<'a> {
     pub columns: Option<&'a [String]>,
     /// Rows per batch; 0 means [`DEFAULT_BATCH_SIZE`].
     pub batch_size: usize,
+    /// Leave out the rows that cannot be read (a value of the wrong type; in CSV also a row
+    /// with the wrong number of fields or invalid UTF-8; in JSON Lines a line that is not an
+    /// object), listing each in [`LoadedTable::skipped`], instead of failing on the first.
+    /// A file that cannot be read at all (an unterminated quote, a JSON syntax error in a
+    /// document) still fails.
+    pub skip_bad_rows: bool,
 }
 
 impl Default for LoadOptions<'_> {
@@ -85,6 +94,7 @@ impl Default for LoadOptions<'_> {
             schema: None,
             columns: None,
             batch_size: DEFAULT_BATCH_SIZE,
+            skip_bad_rows: false,
         }
     }
 }

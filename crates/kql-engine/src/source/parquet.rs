@@ -102,7 +102,11 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         batches.push(record_batch(path, &schema, arrays, num_rows)?);
         rows_before += num_rows;
     }
-    Ok(LoadedTable { schema, batches })
+    Ok(LoadedTable {
+        schema,
+        batches,
+        skipped: Vec::new(),
+    })
 }
 
 /// The table's columns as [`load`] names and types them, from the file's metadata alone
@@ -313,7 +317,7 @@ fn convert_text(raw: &RawColumn, ty: KustoType) -> Result<ArrayRef, Problem> {
         lines: None,
     };
     let order = date_order(std::slice::from_ref(&batch), 0);
-    convert(raw, ty, order).map_err(|e| Problem::Value {
+    convert(raw, ty, order, None).map_err(|e| Problem::Value {
         row: e.row,
         message: e.message,
     })

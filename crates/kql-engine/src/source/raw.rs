@@ -6,15 +6,18 @@
 //! conversion runs column by column over whole batches. A `string` column needs no conversion
 //! at all: its raw array is the final one.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayBuilder, ArrayRef, RecordBatch, RecordBatchOptions, StringArray, StringBuilder,
+    ArrayBuilder, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, StringArray,
+    StringBuilder,
 };
+use arrow::compute::filter;
 use arrow::datatypes::Schema;
 
-use super::convert::{convert, empty_array};
+use super::convert::{CellError, convert, empty_array};
 use super::infer::{date_order, infer_type};
 use super::{LoadError, LoadedTable, PlannedColumn};
 use crate::types::KustoType;
@@ -208,11 +211,16 @@ impl RawTableBuilder {
 ///
 /// `locate` maps a 0-based row of the file to its line when batches carry no lines (JSON
 /// documents, where finding a row's line needs a scan that is only worth doing for an error).
+///
+/// `skipped` is `None` to fail on the first value that cannot be converted; otherwise it holds
+/// the rows the reader already left out, and rows with such values are left out too and
+/// added, in file order.
 pub(crate) fn into_table(
     path: &Path,
     plan: &[PlannedColumn],
     batches: Vec<RawBatch>,
     locate: &mut dyn FnMut(usize) -> Option<usize>,
+    mut skipped: Option<Vec<LoadError>>,
 ) -> Result<LoadedTable, LoadError> {
     let types: Vec<KustoType> = plan
         .iter()
@@ -240,29 +248,60 @@ pub(crate) fn into_table(
     let mut out = Vec::with_capacity(batches.len());
     for batch in batches {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(plan.len());
+        // The bad cells of this batch, by row, when they are skipped: the first one of a row
+        // is the reason given for leaving it out.
+        let mut bad_rows: BTreeMap<usize, LoadError> = BTreeMap::new();
         for ((column, &ty), &order) in plan.iter().zip(&types).zip(&orders) {
             let raw = column.source.and_then(|source| batch.column(source));
+            let mut error_at = |e: CellError| {
+                let line = match &batch.lines {
+                    Some(lines) => lines.get(e.row).copied(),
+                    None => locate(batch.first_row + e.row),
+                };
+                let error = LoadError::new(path, e.message).with_column(&column.name);
+                match line {
+                    Some(line) => error.with_line(line),
+                    None => error,
+                }
+            };
             let array = match raw {
-                Some(raw) => convert(raw, ty, order).map_err(|e| {
-                    let line = match &batch.lines {
-                        Some(lines) => lines.get(e.row).copied(),
-                        None => locate(batch.first_row + e.row),
-                    };
-                    let error = LoadError::new(path, e.message).with_column(&column.name);
-                    match line {
-                        Some(line) => error.with_line(line),
-                        None => error,
+                Some(raw) if skipped.is_some() => {
+                    let mut failures = Vec::new();
+                    let array =
+                        convert(raw, ty, order, Some(&mut failures)).map_err(&mut error_at)?;
+                    for failure in failures {
+                        let row = failure.row;
+                        bad_rows.entry(row).or_insert_with(|| error_at(failure));
                     }
-                })?,
+                    array
+                }
+                Some(raw) => convert(raw, ty, order, None).map_err(&mut error_at)?,
                 None => empty_array(ty, batch.num_rows),
             };
             arrays.push(array);
         }
-        out.push(record_batch(path, &schema, arrays, batch.num_rows)?);
+        let mut rows = batch.num_rows;
+        if let (Some(skipped), false) = (skipped.as_mut(), bad_rows.is_empty()) {
+            let keep: BooleanArray = (0..rows)
+                .map(|row| Some(!bad_rows.contains_key(&row)))
+                .collect();
+            arrays = arrays
+                .iter()
+                .map(|array| filter(array, &keep))
+                .collect::<Result<_, _>>()
+                .map_err(|e| LoadError::new(path, format!("internal error: {e}")))?;
+            rows -= bad_rows.len();
+            skipped.extend(bad_rows.into_values());
+        }
+        out.push(record_batch(path, &schema, arrays, rows)?);
     }
+    let mut skipped = skipped.unwrap_or_default();
+    // The reader's own skips come first in the list, but the file order is by line.
+    skipped.sort_by_key(|error| error.line);
     Ok(LoadedTable {
         schema,
         batches: out,
+        skipped,
     })
 }
 
