@@ -106,6 +106,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         schema,
         batches,
         skipped: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

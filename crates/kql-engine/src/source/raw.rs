@@ -302,6 +302,7 @@ pub(crate) fn into_table(
         schema,
         batches: out,
         skipped,
+        notes: Vec::new(),
     })
 }
 

@@ -1,0 +1,210 @@
+//! Windows event logs (`.evtx`), read with the `evtx` crate, one record at a time.
+//!
+//! Records are rendered as JSON one chunk (64 KiB of the file) at a time and turned into
+//! rows of Arrow batches of [`LoadOptions::batch_size`] rows as they come, so memory grows
+//! with the batches, not with a second copy of the whole log. Which table the log is read
+//! as, and so which records are rows and how they fill the columns, depends on the table
+//! name it is registered under: see [`shape`].
+//!
+//! Chunk checksums are checked, so a damaged chunk is an error rather than rows of garbage.
+//! A chunk or a record that cannot be read fails the load, naming the chunk or the record;
+//! with [`LoadOptions::skip_bad_rows`] it is listed in [`LoadedTable::skipped`] instead.
+
+mod columns;
+mod record;
+mod shape;
+
+use std::path::Path;
+
+use ::evtx::err::EvtxError;
+use ::evtx::{EvtxParser, ParserSettings};
+
+use self::columns::{CellError, Columns};
+use self::record::Event;
+use self::shape::Shape;
+use super::{LoadError, LoadOptions, LoadedTable};
+use crate::catalog::Catalog;
+
+/// Reads a `.evtx` file as the table `options.schema` names (see [`shape`]).
+pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
+    let shape = Shape::for_table(options.schema.map(|schema| schema.name.as_str()));
+    let catalog = Catalog::builtin();
+    let Some(schema) = catalog.get(shape.table()) else {
+        let message = format!("the built-in schema of `{}` is missing", shape.table());
+        return Err(LoadError::new(path, message));
+    };
+    let wanted = schema
+        .columns
+        .iter()
+        .filter(|column| options.wants(&column.name))
+        .cloned()
+        .collect();
+    let mut columns = Columns::new(wanted);
+
+    let settings = ParserSettings::new().validate_checksums(true);
+    let mut parser = EvtxParser::from_path(path)
+        .map_err(|error| LoadError::new(path, format!("cannot open: {}", describe(&error))))?
+        .with_configuration(settings);
+
+    // The crate stops quietly at a chunk cut short: its records would be lost unsaid.
+    let cut = cut_short(path, parser.header().chunk_count)?;
+
+    let batch_size = options.effective_batch_size();
+    let mut table = LoadedTable {
+        schema: columns.schema(),
+        batches: Vec::new(),
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut left_out = 0usize;
+    for record in parser.records_json_value() {
+        let outcome = record
+            .map_err(|error| record_error(path, &error))
+            .and_then(|record| {
+                let id = record.event_record_id;
+                let event = Event::from_json(record.data).ok_or_else(|| {
+                    LoadError::new(
+                        path,
+                        format!("record {id}: the record has no `System` part"),
+                    )
+                })?;
+                if !shape.keeps(&event) {
+                    left_out += 1;
+                    return Ok(());
+                }
+                let mut row = columns.row();
+                shape.fill(&event, &mut row);
+                let cells = row.into_cells();
+                columns
+                    .push(cells)
+                    .map_err(|error| cell_error(path, id, error))
+            });
+        match outcome {
+            Ok(()) => {}
+            Err(error) if options.skip_bad_rows => table.skipped.push(error),
+            Err(error) => return Err(error),
+        }
+        if columns.len() >= batch_size {
+            table.batches.push(finish(path, &mut columns)?);
+        }
+    }
+    if columns.len() > 0 {
+        table.batches.push(finish(path, &mut columns)?);
+    }
+    if let Some(error) = cut {
+        if !options.skip_bad_rows {
+            return Err(error);
+        }
+        table.skipped.push(error);
+    }
+    if left_out > 0 {
+        let (count, verb, rows) = match left_out {
+            1 => ("1 record".to_string(), "is", "a row"),
+            n => (format!("{n} records"), "are", "rows"),
+        };
+        table.notes.push(format!(
+            "{}: {count} {verb} not {} and {verb} not {rows} of `{}`",
+            path.display(),
+            shape.kept(left_out == 1),
+            shape.table()
+        ));
+    }
+    Ok(table)
+}
+
+/// The size of the file header and of each chunk, fixed by the format.
+const HEADER_SIZE: u64 = 4096;
+const CHUNK_SIZE: u64 = 65536;
+
+/// The error for a file that ends inside a chunk, or before the chunks its header counts.
+fn cut_short(path: &Path, header_chunks: u16) -> Result<Option<LoadError>, LoadError> {
+    let length = std::fs::metadata(path)
+        .map_err(|error| LoadError::new(path, format!("cannot open: {error}")))?
+        .len();
+    let body = length.saturating_sub(HEADER_SIZE);
+    let whole = body / CHUNK_SIZE;
+    let partial = body % CHUNK_SIZE;
+    let counted = u64::from(header_chunks);
+    if partial == 0 && whole >= counted {
+        return Ok(None);
+    }
+    let message = if partial > 0 {
+        format!(
+            "chunk {whole}: the file is cut short: the chunk has {partial} of its {CHUNK_SIZE} \
+             bytes (the file header counts {counted} chunks), its records are lost"
+        )
+    } else {
+        format!(
+            "chunk {whole}: the file is cut short: it ends after {whole} chunks, its header \
+             counts {counted}"
+        )
+    };
+    Ok(Some(LoadError::new(path, message)))
+}
+
+fn finish(path: &Path, columns: &mut Columns) -> Result<arrow::array::RecordBatch, LoadError> {
+    columns
+        .finish()
+        .map_err(|error| LoadError::new(path, format!("cannot build a batch: {error}")))
+}
+
+fn cell_error(path: &Path, id: u64, error: CellError) -> LoadError {
+    LoadError::new(path, format!("record {id}: {}", error.message)).with_column(error.column)
+}
+
+/// A chunk or record the crate could not read, located by chunk or record as it says.
+fn record_error(path: &Path, error: &EvtxError) -> LoadError {
+    let place = match error {
+        EvtxError::FailedToParseChunk { chunk_id, .. } => match chunk_records(path, *chunk_id) {
+            Some((first, last)) => format!("chunk {chunk_id} (records {first} to {last}): "),
+            None => format!("chunk {chunk_id}: "),
+        },
+        EvtxError::FailedToParseRecord { record_id, .. } => format!("record {record_id}: "),
+        EvtxError::FailedToReadRecordAt {
+            chunk: Some(chunk),
+            offset,
+            ..
+        } => {
+            format!("chunk {chunk}, offset {offset:#x}: ")
+        }
+        _ => String::new(),
+    };
+    LoadError::new(path, format!("{place}{}", describe(error)))
+}
+
+/// The record ids a chunk's header says it holds, when the header can be read: a chunk that
+/// fails as a whole takes them all with it.
+fn chunk_records(path: &Path, chunk: u64) -> Option<(u64, u64)> {
+    use std::io::{Read, Seek, SeekFrom};
+    /// The size of a chunk's header.
+    const CHUNK_HEADER_SIZE: usize = 512;
+    let mut file = std::fs::File::open(path).ok()?;
+    let offset = HEADER_SIZE.checked_add(chunk.checked_mul(CHUNK_SIZE)?)?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    let mut header = [0u8; CHUNK_HEADER_SIZE];
+    file.read_exact(&mut header).ok()?;
+    let header = ::evtx::EvtxChunkHeader::from_bytes(&header).ok()?;
+    let (first, last) = (header.first_event_record_id, header.last_event_record_id);
+    (first <= last).then_some((first, last))
+}
+
+/// The error and its causes, in lowercase without final periods, as `LoadError` messages
+/// are: `failed to parse chunk number 3: chunk records CRC32 invalid (...)`.
+fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(error);
+    while let Some(error) = current {
+        let text = error.to_string();
+        let text = text.trim().trim_end_matches('.');
+        let mut chars = text.chars();
+        let lowered = match chars.next() {
+            Some(first) => first.to_lowercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        if !lowered.is_empty() && !parts.contains(&lowered) {
+            parts.push(lowered);
+        }
+        current = error.source();
+    }
+    parts.join(": ")
+}
