@@ -326,6 +326,101 @@ mod tests {
         assert_eq!(Shape::for_table(None), Shape::WindowsEvent);
     }
 
+    /// The named columns of the row `shape` makes of `json`, as text.
+    fn shaped(shape: Shape, json: serde_json::Value, names: &[&str]) -> Vec<String> {
+        use arrow::array::{Array, Int32Array, Int64Array, StringArray, TimestampNanosecondArray};
+        let catalog = crate::catalog::Catalog::builtin();
+        let schema = catalog.get(shape.table()).unwrap();
+        let mut columns = super::super::columns::Columns::new(schema.columns.clone());
+        let event = Event::from_json(json).unwrap();
+        assert!(shape.keeps(&event));
+        let mut row = columns.row();
+        shape.fill(&event, &mut row);
+        let cells = row.into_cells();
+        columns.push(cells).unwrap();
+        let batch = columns.finish().unwrap();
+        names
+            .iter()
+            .map(|name| {
+                let column = batch.column_by_name(name).unwrap();
+                let any = column.as_any();
+                if column.is_null(0) {
+                    "null".to_string()
+                } else if let Some(text) = any.downcast_ref::<StringArray>() {
+                    text.value(0).to_string()
+                } else if let Some(n) = any.downcast_ref::<Int32Array>() {
+                    n.value(0).to_string()
+                } else if let Some(n) = any.downcast_ref::<Int64Array>() {
+                    n.value(0).to_string()
+                } else if let Some(t) = any.downcast_ref::<TimestampNanosecondArray>() {
+                    crate::format::datetime(t.value(0))
+                } else {
+                    format!("{:?}", column.data_type())
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_4688_event_is_a_security_event_row() {
+        let json = serde_json::json!({"Event": {
+            "System": {
+                "Provider": {"#attributes": {"Name": "Microsoft-Windows-Security-Auditing"}},
+                "EventID": 4688, "Level": 0, "Task": 13312, "Channel": "Security",
+                "Computer": "WORKSTATION5.theshire.local", "EventRecordID": 42,
+                "TimeCreated": {"#attributes": {"SystemTime": "2020-10-23T02:36:43.542Z"}}
+            },
+            "EventData": {
+                "SubjectUserSid": "S-1-5-21-1", "SubjectUserName": "pgustavo",
+                "SubjectDomainName": "THESHIRE", "SubjectLogonId": "0xc61d9",
+                "NewProcessId": "0x242c",
+                "NewProcessName": "C:\\Windows\\System32\\bitsadmin.exe",
+                "TokenElevationType": "%%1936", "ProcessId": "0x1c1c",
+                "CommandLine": "bitsadmin.exe  /transfer /Download /priority Foreground x y",
+                "ParentProcessName": "C:\\Windows\\System32\\cmd.exe",
+                "MandatoryLabel": "S-1-16-12288"
+            }
+        }});
+        let names = [
+            "TimeGenerated", "Computer", "EventID", "Activity", "Account", "AccountType",
+            "CommandLine", "NewProcessName", "ParentProcessName", "NewProcessId", "Process",
+            "EventSourceName", "Level", "EventRecordId", "Type", "SubjectLogonId",
+        ];
+        let row = shaped(Shape::SecurityEvent, json, &names);
+        assert_eq!(
+            row,
+            [
+                "2020-10-23T02:36:43.542Z",
+                "WORKSTATION5.theshire.local",
+                "4688",
+                "4688 - A new process has been created.",
+                "THESHIRE\\pgustavo",
+                "User",
+                "bitsadmin.exe  /transfer /Download /priority Foreground x y",
+                "C:\\Windows\\System32\\bitsadmin.exe",
+                "C:\\Windows\\System32\\cmd.exe",
+                "0x242c",
+                "bitsadmin.exe",
+                "Microsoft-Windows-Security-Auditing",
+                "0",
+                "42",
+                "SecurityEvent",
+                "0xc61d9",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_security_events_are_not_rows() {
+        let json = serde_json::json!({"Event": {
+            "System": {"EventID": 4624, "Channel": "Security"}
+        }});
+        let event = Event::from_json(json).unwrap();
+        assert!(!Shape::SecurityEvent.keeps(&event));
+        assert!(!Shape::DeviceProcessEvents.keeps(&event));
+        assert!(Shape::WindowsEvent.keeps(&event));
+    }
+
     #[test]
     fn names_and_paths() {
         assert_eq!(file_name(r"C:\Windows\System32\cmd.exe"), "cmd.exe");
