@@ -15,12 +15,9 @@ use super::{Binder, Binding};
 use crate::error::{DiagResult, not_supported, semantic};
 use crate::eval::fold_constant;
 use crate::functions::{DynamicFn, dynamic_call};
+use crate::limits::REGEX_SIZE_LIMIT;
 use crate::plan::{ArithmeticOp, BoundExpr, Columns, CompareOp, ExprKind, StringMatchKind};
 use crate::types::KustoType;
-
-/// How much memory one compiled regex may use. Patterns come from query text, so a
-/// pathological one must fail cleanly instead of exhausting memory.
-const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 
 impl Binder<'_> {
     /// Binds a scalar expression evaluated over rows of `input`. `operator` names the
