@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod failure;
+mod progress;
 mod render;
 mod report;
 mod rule;
