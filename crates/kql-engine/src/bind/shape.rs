@@ -122,8 +122,17 @@ impl Binder<'_> {
                 pattern: rename.old.name.clone(),
                 span: rename.old.span,
             };
-            let index = self.matching(&pattern, &input.columns, "project-rename")?[0];
-            names[index] = rename.new.name.clone();
+            let found = self.matching(&pattern, &input.columns, "project-rename")?;
+            // A missing plain name is an error already, but a quoted name with a `*`
+            // (`['z*']`) is matched as a pattern and can match no column.
+            let Some(slot) = found.first().and_then(|&index| names.get_mut(index)) else {
+                return Err(semantic(format!(
+                    "`project-rename` operator: failed to resolve column named `{}`",
+                    rename.old.name
+                ))
+                .with_span(rename.old.span));
+            };
+            *slot = rename.new.name.clone();
         }
         for (index, name) in names.iter().enumerate() {
             if names[..index].contains(name) {
@@ -361,5 +370,16 @@ mod tests {
         assert!(!matches_pattern("Account*", "TargetAccount"));
         assert!(matches_pattern("Exact", "Exact"));
         assert!(!matches_pattern("a*a", "a"));
+    }
+
+    #[test]
+    fn a_rename_from_a_pattern_that_matches_nothing_fails() {
+        // `['z*']` is matched as a pattern; it once indexed an empty list and panicked.
+        let query = "print x = 1 | project-rename y = ['z*']";
+        let error = crate::Engine::new().run(query).unwrap_err();
+        assert_eq!(
+            error.diagnostics()[0].message,
+            "`project-rename` operator: failed to resolve column named `z*`"
+        );
     }
 }
