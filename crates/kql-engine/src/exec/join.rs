@@ -47,7 +47,7 @@ pub(crate) fn hash_join(
         left.num_rows(),
         &right_by_key,
         right.num_rows(),
-    );
+    )?;
     let (with_left, with_right) = join.kind.output_sides();
     let mut arrays = Vec::with_capacity(columns.len());
     if with_left {
@@ -73,7 +73,10 @@ fn match_rows(
     left_count: usize,
     right_by_key: &HashMap<&[u8], Vec<u32>>,
     right_count: usize,
-) -> Pairs {
+) -> DiagResult<Pairs> {
+    // Right rows come from `0..right_count`; one outside would be a bug.
+    let lost =
+        |right: u32| kql_parser::Diagnostic::internal(format!("the join lost right row {right}"));
     let mut left_out: Vec<Option<u32>> = Vec::new();
     let mut right_out: Vec<Option<u32>> = Vec::new();
     let mut right_matched = vec![false; right_count];
@@ -94,14 +97,18 @@ fn match_rows(
             // Right semi and anti joins only need to know which right rows have a match.
             (JoinKind::RightSemi | JoinKind::RightAnti, Some(rights)) => {
                 for right in rights {
-                    right_matched[*right as usize] = true;
+                    *right_matched
+                        .get_mut(*right as usize)
+                        .ok_or_else(|| lost(*right))? = true;
                 }
             }
             (_, Some(rights)) => {
                 for right in rights {
                     left_out.push(Some(row_index));
                     right_out.push(Some(*right));
-                    right_matched[*right as usize] = true;
+                    *right_matched
+                        .get_mut(*right as usize)
+                        .ok_or_else(|| lost(*right))? = true;
                 }
             }
             (JoinKind::LeftOuter | JoinKind::FullOuter, None) => {
@@ -115,9 +122,11 @@ fn match_rows(
     match kind {
         JoinKind::RightSemi | JoinKind::RightAnti => {
             let want = kind == JoinKind::RightSemi;
-            right_out = (0..right_count as u32)
-                .filter(|row| right_matched[*row as usize] == want)
-                .map(Some)
+            right_out = right_matched
+                .iter()
+                .enumerate()
+                .filter(|(_, matched)| **matched == want)
+                .map(|(row, _)| Some(row as u32))
                 .collect();
         }
         JoinKind::RightOuter | JoinKind::FullOuter => {
@@ -130,10 +139,10 @@ fn match_rows(
         }
         _ => {}
     }
-    Pairs {
+    Ok(Pairs {
         left: UInt32Array::from(left_out),
         right: UInt32Array::from(right_out),
-    }
+    })
 }
 
 /// The key columns of both sides as comparable rows, cast to the bound key types.
