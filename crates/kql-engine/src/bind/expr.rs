@@ -174,8 +174,12 @@ impl Binder<'_> {
         operator: &str,
     ) -> DiagResult<BoundExpr> {
         let span = ident.span;
-        if let Some(index) = input.iter().position(|column| column.name == ident.name) {
-            let ty = input[index].ty;
+        if let Some((index, column)) = input
+            .iter()
+            .enumerate()
+            .find(|(_, column)| column.name == ident.name)
+        {
+            let ty = column.ty;
             return Ok(BoundExpr {
                 kind: ExprKind::Column(index),
                 ty,

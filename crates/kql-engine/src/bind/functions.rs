@@ -82,10 +82,14 @@ impl Binder<'_> {
             .ok_or_else(|| must_be_constant("the column name", column.value.span))?
             .to_string();
         let default = self.bind_expr(&default.value, input, operator)?;
-        match input.iter().position(|c| c.name == column_name) {
-            Some(index) => Ok(BoundExpr {
+        match input
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == column_name)
+        {
+            Some((index, found)) => Ok(BoundExpr {
                 kind: ExprKind::Column(index),
-                ty: input[index].ty,
+                ty: found.ty,
                 span,
             }),
             None => Ok(default),

@@ -290,17 +290,17 @@ impl Binder<'_> {
         };
 
         if matches!(function, ArgMax | ArgMin) {
-            if args.is_empty() {
+            let Some((first, rest)) = args.split_first() else {
                 return Err(
                     semantic("`arg_max`/`arg_min` need the expression to maximise").with_span(span),
                 );
-            }
-            let value = self.bind_expr(&args[0].value, input, "summarize")?;
+            };
+            let value = self.bind_expr(&first.value, input, "summarize")?;
             let prefix = if function == ArgMax { "max" } else { "min" };
-            let arg_name = expr_name(&args[0].value);
+            let arg_name = expr_name(&first.value);
             let mut outputs = vec![(named(prefix, &arg_name, true), value.ty)];
             let value_column = column_index(&value);
-            for arg in &args[1..] {
+            for arg in rest {
                 if matches!(arg.value.kind, Ast::Star) {
                     for (index, column) in input.iter().enumerate() {
                         if Some(index) != value_column && !key_columns.contains(&index) {
@@ -318,8 +318,11 @@ impl Binder<'_> {
                             .with_hint("compute it with `extend` first"),
                     );
                 };
+                let column = input.get(index).ok_or_else(|| {
+                    kql_parser::Diagnostic::internal("`arg_max` carries a column not in its input")
+                })?;
                 aggregate.carried.push(index);
-                outputs.push((input[index].name.clone(), input[index].ty));
+                outputs.push((column.name.clone(), column.ty));
             }
             aggregate.args.push(value);
             return Ok((aggregate, outputs));
@@ -353,8 +356,11 @@ impl Binder<'_> {
         if has_predicate && let Some(predicate) = bound.pop() {
             bound.push(expect_type(predicate, KustoType::Bool, "the predicate")?);
         }
-        if optional_size && args.len() == expected + 1 {
-            let size = self.bind_constant(&args[expected].value)?;
+        if optional_size
+            && args.len() == expected + 1
+            && let Some(size) = args.get(expected)
+        {
+            let size = self.bind_constant(&size.value)?;
             aggregate.max_size = super::literal::as_usize(&size).ok_or_else(|| {
                 semantic("the size limit must be a positive `long`").with_span(span)
             })?;

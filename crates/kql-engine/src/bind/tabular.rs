@@ -312,10 +312,14 @@ impl Binder<'_> {
                 None => unnamed_column(&assignment.value, &columns, &mut unnamed),
             };
             let column = Column::new(name.clone(), value.ty);
-            match columns.iter().position(|c| c.name == name) {
-                Some(existing) => {
-                    columns[existing] = column;
-                    exprs[existing] = value;
+            match columns
+                .iter_mut()
+                .zip(&mut exprs)
+                .find(|(c, _)| c.name == name)
+            {
+                Some((existing_column, existing_expr)) => {
+                    *existing_column = column;
+                    *existing_expr = value;
                 }
                 None => {
                     columns.push(column.clone());
@@ -445,18 +449,18 @@ impl Binder<'_> {
             return Err(Diagnostic::internal("a lookup did not bind to a join"));
         };
         let right_keys: Vec<usize> = plan.right_keys.iter().map(|key| left_count + key).collect();
-        let keep: Vec<usize> = (0..joined.columns.len())
-            .filter(|index| !right_keys.contains(index))
-            .collect();
-        let columns: Columns = keep
+        let keep: Vec<(usize, &Column)> = joined
+            .columns
             .iter()
-            .map(|index| joined.columns[*index].clone())
+            .enumerate()
+            .filter(|(index, _)| !right_keys.contains(index))
             .collect();
+        let columns: Columns = keep.iter().map(|(_, column)| (*column).clone()).collect();
         let exprs = keep
             .iter()
-            .map(|index| BoundExpr {
+            .map(|(index, column)| BoundExpr {
                 kind: ExprKind::Column(*index),
-                ty: joined.columns[*index].ty,
+                ty: column.ty,
                 span,
             })
             .collect();
@@ -506,14 +510,21 @@ impl Binder<'_> {
         let mut key_types = Vec::new();
         for condition in &join.on {
             let (left_key, right_key) = self.join_keys(condition, &left.columns, &right.columns)?;
-            let (lt, rt) = (left.columns[left_key].ty, right.columns[right_key].ty);
+            let (Some(left_column), Some(right_column)) =
+                (left.columns.get(left_key), right.columns.get(right_key))
+            else {
+                return Err(Diagnostic::internal(
+                    "a join key is not a column of its side",
+                ));
+            };
+            let (lt, rt) = (left_column.ty, right_column.ty);
             let ty = match (lt, rt) {
                 (a, b) if a == b => a,
                 (a, b) if a.is_numeric() && b.is_numeric() => common_numeric(a, b),
                 _ => {
                     return Err(semantic(format!(
                         "join keys `{}` and `{}` have different types `{lt}` and `{rt}`",
-                        left.columns[left_key].name, right.columns[right_key].name
+                        left_column.name, right_column.name
                     ))
                     .with_span(condition_span(condition)));
                 }

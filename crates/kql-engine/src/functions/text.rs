@@ -193,9 +193,12 @@ fn bind_more(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<BoundEx
                     _ => integer_arg(name, "the index", arg)?,
                 });
             }
-            if bound.get(1).and_then(|d| super::convert::constant_text(d)) == Some("") {
+            if let Some(delimiter) = bound
+                .get(1)
+                .filter(|d| super::convert::constant_text(d) == Some(""))
+            {
                 return Err(
-                    not_supported("`split` with an empty delimiter").with_span(bound[1].span)
+                    not_supported("`split` with an empty delimiter").with_span(delimiter.span)
                 );
             }
             Ok(call(
