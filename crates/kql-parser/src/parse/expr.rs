@@ -391,7 +391,10 @@ pub(crate) fn assignment(pair: Pair<'_, Rule>) -> BuildResult<Assignment> {
     let mut parts: Vec<_> = children(pair).collect();
     let value_pair = parts.pop().ok_or_else(|| missing(Rule::assignment))?;
     let value = expr(value_pair)?;
-    let name = parts.pop().map(name).transpose()?;
+    let name = parts
+        .pop()
+        .map(super::column_names::column_name)
+        .transpose()?;
     Ok(Assignment { name, value })
 }
 

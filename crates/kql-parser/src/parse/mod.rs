@@ -1,6 +1,7 @@
 //! From query text to AST: pest produces pairs, one builder function per grammar rule turns
 //! them into AST nodes.
 
+pub(crate) mod column_names;
 mod errors;
 mod expr;
 pub(crate) mod literal;

@@ -476,7 +476,9 @@ fn parse_part(pair: Pair<'_, Rule>) -> BuildResult<ParsePart> {
         Rule::star => Ok(ParsePart::Wildcard),
         Rule::parse_column => {
             let mut parts = children(inner);
-            let name = name(parts.next().ok_or_else(|| missing(Rule::parse_column))?)?;
+            let name = super::column_names::column_name(
+                parts.next().ok_or_else(|| missing(Rule::parse_column))?,
+            )?;
             let ty = parts.next().map(type_name);
             Ok(ParsePart::Column { name, ty })
         }
