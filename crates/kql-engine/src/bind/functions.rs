@@ -51,9 +51,7 @@ impl Binder<'_> {
         if name.name == "toscalar" {
             return match args {
                 [arg] if arg.name.is_none() => self.bind_toscalar(&arg.value, span),
-                _ => Err(
-                    crate::error::semantic("`toscalar` takes one tabular argument").with_span(span),
-                ),
+                _ => Err(crate::error::semantic("`toscalar` takes one argument").with_span(span)),
             };
         }
         if name.name == "column_ifexists" {

@@ -12,7 +12,7 @@ use kql_parser::ast::Expr;
 
 use super::Binder;
 use crate::error::{DiagResult, arrow_error, semantic};
-use crate::plan::{BoundExpr, ExprKind};
+use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
 /// The most values a tabular `in` list may hold.
@@ -20,7 +20,12 @@ const MAX_LIST_VALUES: usize = 1_000_000;
 
 impl Binder<'_> {
     /// `toscalar(T)`: the first column of the first row of `T`, or null when `T` is empty.
+    /// A scalar argument is its own value (`toscalar(1.5)` is 1.5), computed outside any row
+    /// (K:toscalar-function: "the value to convert into a scalar").
     pub(crate) fn bind_toscalar(&mut self, expr: &Expr, span: Span) -> DiagResult<BoundExpr> {
+        if !self.is_tabular(expr) {
+            return self.bind_expr(expr, &Columns::new(), "toscalar");
+        }
         let (column, ty) = self.first_column(expr, span)?;
         let value = match column {
             Some(column) if !column.is_empty() => {
