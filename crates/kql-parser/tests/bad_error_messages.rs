@@ -11,16 +11,6 @@ use common::{assert_in_words, parse_err};
 /// `(query, current message, why it is poor)`.
 const CASES: &[(&str, &str, &str)] = &[
     (
-        "T | where * has \"x\"",
-        "expected an expression, found `*`",
-        "`*` as a term (search every column) is not parsed; the message should say so",
-    ),
-    (
-        "T | extend (a, b) = pair(x)",
-        "expected an operator, `)` or `|`, found `,`",
-        "tuple assignment from a function is not parsed",
-    ),
-    (
         "T | top 2 of x by y",
         "expected an operator or `by`, found `of`",
         "the `of` form is `top-nested`/`top-hitters` syntax, which kql does not parse",

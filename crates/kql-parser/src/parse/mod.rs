@@ -7,6 +7,7 @@ mod expr;
 pub(crate) mod literal;
 mod operator;
 mod query;
+mod unsupported;
 
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
