@@ -14,7 +14,7 @@ use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
 /// Functions the binder handles itself, for "did you mean" hints.
-const SPECIAL_FUNCTIONS: &[&str] = &[
+pub(super) const SPECIAL_FUNCTIONS: &[&str] = &[
     "ago",
     "now",
     "replace_regex",
