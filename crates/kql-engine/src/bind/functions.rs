@@ -54,6 +54,9 @@ impl Binder<'_> {
                 _ => Err(crate::error::semantic("`toscalar` takes one argument").with_span(span)),
             };
         }
+        if let Some(bound) = self.bind_typed_call(name, args, input, operator, span) {
+            return bound;
+        }
         if name.name == "column_ifexists" {
             return self.bind_column_ifexists(args, input, operator, span);
         }
@@ -94,7 +97,7 @@ impl Binder<'_> {
 /// Binds a call to a built-in function with already-bound arguments. `now`, `ago`, `not`
 /// and `replace_regex` become plan nodes of their own; the rest belong to the function
 /// families in [`crate::functions`].
-fn bind_function(
+pub(super) fn bind_function(
     name: &str,
     name_span: Span,
     mut args: Vec<BoundExpr>,
