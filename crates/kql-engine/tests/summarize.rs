@@ -25,3 +25,17 @@ fn an_unknown_aggregate_inside_an_expression_is_not_supported() {
     let error = query_error("datatable(num:long)[1, 2] | summarize result = ago(1d)");
     assert_eq!(error.kind, DiagnosticKind::Semantic);
 }
+
+/// A function kql lacks is reported as not supported before its arguments are bound, so a
+/// `*` argument it would accept is not called a misuse (`estimate-data-size-function-00`,
+/// K:estimate-data-size-function).
+#[test]
+fn an_unknown_function_with_a_star_argument_is_not_supported() {
+    let error =
+        query_error("range x from 1 to 10 step 1 | summarize Total = sum(estimate_data_size(*))");
+    assert_eq!(error.kind, DiagnosticKind::NotSupported);
+    assert_eq!(
+        error.message,
+        "the function `estimate_data_size` is not supported yet"
+    );
+}

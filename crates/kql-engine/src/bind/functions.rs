@@ -20,6 +20,7 @@ pub(super) const SPECIAL_FUNCTIONS: &[&str] = &[
     "replace_regex",
     "not",
     "column_ifexists",
+    "column_names_of",
     "toscalar",
 ];
 
@@ -54,11 +55,24 @@ impl Binder<'_> {
                 _ => Err(crate::error::semantic("`toscalar` takes one argument").with_span(span)),
             };
         }
+        if name.name == "column_names_of" {
+            return match args {
+                [arg] => self.bind_column_names_of(&arg.value, span),
+                _ => Err(arity("column_names_of", "1", args.len(), span)),
+            };
+        }
         if let Some(bound) = self.bind_typed_call(name, args, input, operator, span) {
             return bound;
         }
         if name.name == "column_ifexists" {
             return self.bind_column_ifexists(args, input, operator, span);
+        }
+        if !SPECIAL_FUNCTIONS.contains(&name.name.as_str())
+            && crate::functions::names().all(|known| known != name.name)
+        {
+            // A function kql lacks is reported as such before its arguments, which may use
+            // forms only it accepts (`estimate_data_size(*)`), fail to bind.
+            return bind_function(&name.name, name.span, Vec::new(), span, self.now);
         }
         let mut bound = Vec::with_capacity(args.len());
         for arg in args {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, UInt32Array};
+use arrow::array::{Array, ArrayRef, StringArray, UInt32Array};
 use kql_parser::Span;
 use kql_parser::ast::Expr;
 
@@ -37,6 +37,33 @@ impl Binder<'_> {
         Ok(BoundExpr {
             kind: ExprKind::Literal(value),
             ty,
+            span,
+        })
+    }
+
+    /// `column_names_of(T)`: the names of `T`'s columns, as a dynamic array
+    /// (K:column-names-of-function). Only the schema is needed: `T` is not run.
+    pub(crate) fn bind_column_names_of(
+        &mut self,
+        expr: &Expr,
+        span: Span,
+    ) -> DiagResult<BoundExpr> {
+        if !self.is_tabular(expr) {
+            return Err(
+                semantic("`column_names_of` takes a table, such as `column_names_of(T)`")
+                    .with_span(expr.span),
+            );
+        }
+        let plan = self.bind_tabular(expr)?;
+        let names: Vec<serde_json::Value> = plan
+            .columns
+            .iter()
+            .map(|column| serde_json::Value::String(column.name.clone()))
+            .collect();
+        let json = serde_json::Value::Array(names).to_string();
+        Ok(BoundExpr {
+            kind: ExprKind::Literal(Arc::new(StringArray::from(vec![json]))),
+            ty: KustoType::Dynamic,
             span,
         })
     }
