@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::query_error;
+use common::{expect, query_error, query_rows};
 use kql_parser::DiagnosticKind;
 
 /// `binary_all_or` is a Kusto aggregate kql lacks (K:binary-all-or-aggregation-function):
@@ -38,4 +38,20 @@ fn an_unknown_function_with_a_star_argument_is_not_supported() {
         error.message,
         "the function `estimate_data_size` is not supported yet"
     );
+}
+
+/// `count as Name` names the count column (Kusto.Language's binder;
+/// `EndToEndTests.CountAs_Works`); plain `count` calls it `Count` (K:count-operator).
+#[test]
+fn count_as_names_the_column() {
+    let query = "datatable(x:long)[1, 2, 3] | count as abc";
+    assert_eq!(query_rows(query), expect(&[&["3"]]));
+    let result = kql_engine::Engine::new()
+        .run(query)
+        .expect("the query runs");
+    assert_eq!(common::names(&result.tables[0]), ["abc"]);
+    let result = kql_engine::Engine::new()
+        .run("print 1 | count")
+        .expect("the query runs");
+    assert_eq!(common::names(&result.tables[0]), ["Count"]);
 }

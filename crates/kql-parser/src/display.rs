@@ -485,6 +485,7 @@ impl Display for Operator {
             }
             OperatorKind::Summarize(summarize) => write!(f, "{summarize}"),
             OperatorKind::Count => f.write_str("count"),
+            OperatorKind::CountAs(name) => write!(f, "count as {name}"),
             OperatorKind::Take(count) => write!(f, "take {count}"),
             OperatorKind::Top(top) => write!(f, "top {} by {}", top.count, top.by),
             OperatorKind::Sort(keys) => {

@@ -27,11 +27,6 @@ const CASES: &[(&str, &str, &str)] = &[
         "the Kusto engine accepts `not b` without parentheses; kql only parses `not(b)`",
     ),
     (
-        "T | count as Total",
-        "expected the end of the query, `;` or `|`, found `as`",
-        "`count as Name` is not parsed",
-    ),
-    (
         "print d = dynamic([1e400])",
         "`1e400` is too large for a real",
         "the Kusto engine accepts this in a dynamic literal",

@@ -176,8 +176,8 @@ impl Binder<'_> {
         })
     }
 
-    /// `count`: one row, one `long` column `Count`.
-    pub(crate) fn bind_count(&mut self, input: Plan) -> Plan {
+    /// `count` (`name` is `Count`) or `count as Name`: one row, one `long` column `name`.
+    pub(crate) fn bind_count(&mut self, input: Plan, name: &str) -> Plan {
         let aggregate = Aggregate {
             function: AggregateFunction::Count,
             args: Vec::new(),
@@ -189,7 +189,7 @@ impl Binder<'_> {
             keys: Vec::new(),
             aggregates: vec![aggregate],
         };
-        let columns = vec![Column::new("Count", KustoType::Long)];
+        let columns = vec![Column::new(name, KustoType::Long)];
         Plan {
             kind: PlanKind::Aggregate(Box::new(plan)),
             columns,

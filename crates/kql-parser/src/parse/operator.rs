@@ -52,7 +52,7 @@ pub(crate) fn tabular_operator(pair: Pair<'_, Rule>) -> BuildResult<Operator> {
         Rule::project_rename_operator => project_rename_operator,
         Rule::project_reorder_operator => project_reorder_operator,
         Rule::summarize_operator => summarize_operator,
-        Rule::count_operator => |_| Ok(OperatorKind::Count),
+        Rule::count_operator => count_operator,
         Rule::take_operator => take_operator,
         Rule::top_operator => top_operator,
         Rule::sort_operator => sort_operator,
@@ -466,6 +466,14 @@ fn parse(pair: Pair<'_, Rule>) -> BuildResult<Parse> {
         source,
         pattern,
     })
+}
+
+/// `count_operator`: `count` or `count as Name`.
+fn count_operator(pair: Pair<'_, Rule>) -> BuildResult<OperatorKind> {
+    match children(pair).find(|part| part.as_rule() == Rule::name) {
+        Some(part) => Ok(OperatorKind::CountAs(name(part)?)),
+        None => Ok(OperatorKind::Count),
+    }
 }
 
 /// `parse_part`: a string, `*` or `Name[:type]`.
