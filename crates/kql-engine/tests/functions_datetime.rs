@@ -457,3 +457,17 @@ fn make_datetime_docs_examples() {
         ]])
     );
 }
+
+/// Kusto's timespans reach `10675199.02:48:05.4775807`
+/// (`r3-datetime-timespan/agent-datetime-timespan-0010`); kql's nanosecond timespans reach
+/// about 106751 days, and says so rather than failing with another error.
+#[test]
+fn timespans_beyond_nanosecond_range_are_not_supported_yet() {
+    let error = query_error("print time(10675199.02:48:05.4775807)");
+    assert_eq!(error.kind, DiagnosticKind::NotSupported);
+    assert!(error.message.contains("106751 days"), "{}", error.message);
+    assert_eq!(
+        query_rows("print time(100000.00:00:00)"),
+        expect(&[&["100000.00:00:00"]])
+    );
+}

@@ -54,6 +54,12 @@ impl Binder<'_> {
                 Ok(match op {
                     UnaryOp::Plus => operand,
                     UnaryOp::Neg => {
+                        // Like `int` arithmetic, `-int` is a `long`: Kusto answers
+                        // 2147483648 for `-i` when `i` is `int(-2147483648)`.
+                        let operand = match operand.ty {
+                            KustoType::Int => cast_to(operand, KustoType::Long),
+                            _ => operand,
+                        };
                         let ty = operand.ty;
                         fold(BoundExpr {
                             kind: ExprKind::Negate(Box::new(operand)),

@@ -41,9 +41,11 @@ pub(crate) fn literal_array(literal: &Literal, span: Span) -> DiagResult<(ArrayR
             (datetime_array(nanos), KustoType::DateTime)
         }
         Literal::TimeSpan(ticks) => {
-            let nanos = ticks
-                .checked_mul(TICK_NANOS)
-                .ok_or_else(|| semantic("the timespan is too large").with_span(span))?;
+            // Kusto's timespans reach 10675199 days (i64 ticks); Arrow's nanosecond
+            // durations reach only about 106751 days.
+            let nanos = ticks.checked_mul(TICK_NANOS).ok_or_else(|| {
+                crate::error::not_supported("a timespan longer than 106751 days").with_span(span)
+            })?;
             (
                 Arc::new(DurationNanosecondArray::from(vec![nanos])),
                 KustoType::TimeSpan,

@@ -226,7 +226,8 @@ impl Binder<'_> {
                 self.bind_project_reorder(input, columns, span)
             }
             OperatorKind::Summarize(summarize) => self.bind_summarize(input, summarize),
-            OperatorKind::Count => Ok(self.bind_count(input)),
+            OperatorKind::Count => Ok(self.bind_count(input, "Count")),
+            OperatorKind::CountAs(name) => Ok(self.bind_count(input, &name.name)),
             OperatorKind::Distinct(exprs) => self.bind_distinct(input, exprs),
             OperatorKind::Take(count) => {
                 let count = self.bind_count_argument(count, "take")?;
@@ -745,7 +746,7 @@ fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::ProjectRename(_) => "project-rename",
         OperatorKind::ProjectReorder(_) => "project-reorder",
         OperatorKind::Summarize(_) => "summarize",
-        OperatorKind::Count => "count",
+        OperatorKind::Count | OperatorKind::CountAs(_) => "count",
         OperatorKind::Take(_) => "take",
         OperatorKind::Top(_) => "top",
         OperatorKind::Sort(_) => "sort",

@@ -78,6 +78,17 @@ fn syntax_error(text: &str, position: usize, expected: &[String]) -> Diagnostic 
         )
         .with_span(span);
     }
+    if let Some(what) = super::unsupported::unsupported_syntax(text, start, &found) {
+        let diagnostic = Diagnostic::new(
+            crate::DiagnosticKind::NotSupported,
+            format!("{what} is not supported yet"),
+        )
+        .with_span(span);
+        return match hint_for(text, start, &found, expected) {
+            Some(hint) => diagnostic.with_hint(hint),
+            None => diagnostic,
+        };
+    }
     let found_text = match found.as_str() {
         "" => "the end of the query".to_string(),
         "\n" | "\r" => "a line break".to_string(),

@@ -1,11 +1,13 @@
 //! From query text to AST: pest produces pairs, one builder function per grammar rule turns
 //! them into AST nodes.
 
+pub(crate) mod column_names;
 mod errors;
 mod expr;
 pub(crate) mod literal;
 mod operator;
 mod query;
+mod unsupported;
 
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
