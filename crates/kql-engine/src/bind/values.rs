@@ -49,6 +49,11 @@ impl Binder<'_> {
         let mut cells: Vec<Vec<ArrayRef>> = vec![Vec::new(); columns.len()];
         for (index, value) in values.iter().enumerate() {
             let column = &columns[index % columns.len()];
+            if !is_literal(value) {
+                return Err(semantic("`datatable` values must be literals")
+                    .with_span(value.span)
+                    .with_hint("compute the value with `extend` after `datatable`"));
+            }
             let bound = self.bind_expr(value, &Columns::new(), "datatable")?;
             let bound = if bound.ty.is_numeric() && column.ty.is_numeric() {
                 cast_to(bound, column.ty)
@@ -222,4 +227,21 @@ fn range_count(steps: f64, span: Span) -> DiagResult<usize> {
         .with_span(span));
     }
     Ok(count as usize)
+}
+
+/// Whether a `datatable` value is a literal, or a sign before a numeric one (`-1h`): Kusto
+/// reads the values as literals (Kusto.Language's `ParseLiteral`), and rejects an expression
+/// such as `0.0/0.0` (`r1-type-casts-coercion/agent-type-casts-coercion-0013`).
+fn is_literal(value: &Expr) -> bool {
+    use kql_parser::ast::{ExprKind as Ast, Literal};
+    match &value.kind {
+        Ast::Literal(_) => true,
+        Ast::Unary { operand, .. } => matches!(
+            operand.kind,
+            Ast::Literal(
+                Literal::Int(_) | Literal::Long(_) | Literal::Real(_) | Literal::TimeSpan(_)
+            )
+        ),
+        _ => false,
+    }
 }
