@@ -86,14 +86,35 @@ fn datetime_array(nanos: i64) -> ArrayRef {
 
 /// Reads the text of `datetime(...)` into nanoseconds since 1970.
 ///
-/// The text may be quoted: `datetime("2015-01-01")`.
+/// The text may be quoted: `datetime("2015-01-01")`, or be a year, month and day separated by
+/// commas: `datetime(2025, 6, 14)`, which Kusto reads as 2025-06-14
+/// (`endofweek-function-01`).
 pub fn parse_datetime_literal(text: &str) -> Option<i64> {
     let unquoted = text
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .or_else(|| text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')))
         .unwrap_or(text);
-    parse_datetime(unquoted, DateOrder::MonthFirst)
+    parse_datetime(unquoted, DateOrder::MonthFirst).or_else(|| comma_date(unquoted))
+}
+
+/// `2025, 6, 14`: midnight of that date.
+fn comma_date(text: &str) -> Option<i64> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |part: &str, most: usize| {
+        (!part.is_empty() && part.len() <= most && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (digits(year, 4)?, digits(month, 2)?, digits(day, 2)?);
+    if year < 1000 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()
 }
 
 /// Whether a datetime text starts with a year outside what kql can hold.
