@@ -471,3 +471,26 @@ fn timespans_beyond_nanosecond_range_are_not_supported_yet() {
         expect(&[&["100000.00:00:00"]])
     );
 }
+
+/// `datetime(2025, 6, 14)`: a year, month and day separated by commas, which Kusto reads as
+/// that date (`endofweek-function-01`, `startofweek-function-01`). Other lists are errors.
+/// `datetime(2017 - 08 - 01)` is 2017-08-01.
+#[test]
+fn datetime_literal_of_year_month_day() {
+    assert_eq!(
+        query_rows("print datetime(2025, 6, 14), datetime(2017,08,01)"),
+        expect(&[&["2025-06-14T00:00:00Z", "2017-08-01T00:00:00Z"]])
+    );
+    // Blanks around a date's dashes (`sliding-window-counts-plugin-00`).
+    assert_eq!(
+        query_rows("print datetime(2017 - 08 - 01)"),
+        expect(&[&["2017-08-01T00:00:00Z"]])
+    );
+    for query in [
+        "print datetime(2025, 13, 1)",
+        "print datetime(2025, 6)",
+        "print datetime(2017 - 08)",
+    ] {
+        assert_eq!(query_error(query).kind, DiagnosticKind::Semantic, "{query}");
+    }
+}

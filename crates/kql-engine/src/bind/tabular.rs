@@ -301,13 +301,13 @@ impl Binder<'_> {
             .map_or(Span::default(), |a| a.value.span);
         let mut exprs: Vec<BoundExpr> = column_refs(&input.columns, span);
         let mut columns = input.columns.clone();
-        // What names refer to while binding: the input's columns, then the new ones.
-        let mut visible = input.columns.clone();
-        let mut visible_exprs = exprs.clone();
+        // Every expression sees the input's columns only, not those of the same `extend`:
+        // Kusto rejects `extend m = f(x), j = g(m)` and reads `extend a = c, c = a` with the
+        // input's `a` (conformance cases `r2-dynamic-json/agent-dynamic-json-0023`,
+        // `r3-nested-pipelines-let-cte/agent-nested-pipelines-let-cte-0021`).
         let mut unnamed = 0;
         for assignment in assignments {
-            let value = self.bind_expr(&assignment.value, &visible, "extend")?;
-            let value = substitute(value, &visible_exprs);
+            let value = self.bind_expr(&assignment.value, &input.columns, "extend")?;
             let name = match &assignment.name {
                 Some(name) => name.name.clone(),
                 None => unnamed_column(&assignment.value, &columns, &mut unnamed),
@@ -323,10 +323,8 @@ impl Binder<'_> {
                     *existing_expr = value;
                 }
                 None => {
-                    columns.push(column.clone());
-                    exprs.push(value.clone());
-                    visible.push(column);
-                    visible_exprs.push(value);
+                    columns.push(column);
+                    exprs.push(value);
                 }
             }
         }
@@ -725,14 +723,6 @@ fn column_refs(columns: &Columns, span: Span) -> Vec<BoundExpr> {
             span,
         })
         .collect()
-}
-
-/// Replaces each `Column(i)` by `by[i]`: an expression bound against `extend`'s visible
-/// columns becomes one over its input.
-fn substitute(expr: BoundExpr, by: &[BoundExpr]) -> BoundExpr {
-    crate::plan::map_columns(expr, &mut |index, expr| {
-        by.get(index).cloned().unwrap_or(expr)
-    })
 }
 
 /// The keyword of an operator, for messages.

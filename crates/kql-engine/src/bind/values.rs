@@ -42,6 +42,11 @@ impl Binder<'_> {
         for row in values.chunks(columns.len().max(1)) {
             for (value, (column, cells_of_column)) in row.iter().zip(columns.iter().zip(&mut cells))
             {
+                if !is_literal(value) {
+                    return Err(semantic("`datatable` values must be literals")
+                        .with_span(value.span)
+                        .with_hint("compute the value with `extend` after `datatable`"));
+                }
                 let bound = self.bind_expr(value, &Columns::new(), "datatable")?;
                 let bound = if bound.ty.is_numeric() && column.ty.is_numeric() {
                     cast_to(bound, column.ty)
@@ -343,5 +348,22 @@ fn property_value(value: &Expr) -> String {
             text.value.clone()
         }
         _ => value.to_string(),
+    }
+}
+
+/// Whether a `datatable` value is a literal, or a sign before a numeric one (`-1h`): Kusto
+/// reads the values as literals (Kusto.Language's `ParseLiteral`), and rejects an expression
+/// such as `0.0/0.0` (`r1-type-casts-coercion/agent-type-casts-coercion-0013`).
+fn is_literal(value: &Expr) -> bool {
+    use kql_parser::ast::{ExprKind as Ast, Literal};
+    match &value.kind {
+        Ast::Literal(_) => true,
+        Ast::Unary { operand, .. } => matches!(
+            operand.kind,
+            Ast::Literal(
+                Literal::Int(_) | Literal::Long(_) | Literal::Real(_) | Literal::TimeSpan(_)
+            )
+        ),
+        _ => false,
     }
 }
