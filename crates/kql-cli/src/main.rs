@@ -1,8 +1,24 @@
 //! `kql`: run and check KQL queries on local files.
 
+// Rule and test-case YAML files from users reach this code: a malformed file must become a
+// message, never a panic. Tests may still unwrap and index freely.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::unreachable
+    )
+)]
+
 mod cli;
 mod commands;
 mod failure;
+mod progress;
 mod render;
 mod report;
 mod rule;

@@ -6,6 +6,7 @@ use kql_parser::{Diagnostic, Severity, line_col};
 
 use crate::cli::DiagnosticFormat;
 use crate::commands::QueryText;
+use crate::progress::Spinner;
 
 /// Prints diagnostics and progress to standard error.
 pub struct Reporter {
@@ -59,20 +60,10 @@ impl Reporter {
         }
     }
 
-    /// Shows what is being loaded, on a terminal only, overwriting one line.
-    pub fn progress(&self, message: &str) {
-        if !self.quiet && self.color {
-            let mut err = io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K{message}");
-            let _ = err.flush();
-        }
-    }
-
-    /// Clears the progress line.
-    pub fn progress_done(&self) {
-        if !self.quiet && self.color {
-            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
-        }
+    /// Shows `message` with a spinner while the returned guard lives, once the work takes
+    /// longer than a moment; only on a terminal, and not when quiet.
+    pub fn progress(&self, message: impl Into<String>) -> Spinner {
+        Spinner::start(message.into(), !self.quiet && self.color)
     }
 }
 

@@ -575,10 +575,11 @@ impl QueryBlock {
         let header = lines.iter().position(|(_, line)| {
             line.strip_prefix("query:").is_some_and(|rest| {
                 let rest = rest.split(" #").next().unwrap_or("").trim();
-                rest.starts_with('|') && rest[1..].chars().all(|c| "+-0123456789".contains(c))
+                rest.strip_prefix('|')
+                    .is_some_and(|rest| rest.chars().all(|c| "+-0123456789".contains(c)))
             })
         })?;
-        let body = &lines[header + 1..];
+        let body = lines.get(header + 1..)?;
         let indent = body
             .iter()
             .find(|(_, line)| !line.trim().is_empty())

@@ -290,10 +290,9 @@ fn parse_builtin() -> Catalog {
     for (name, text) in BUILTIN_SCHEMAS {
         let origin = format!("builtin schema {name}");
         // The embedded files are part of the source; `every_builtin_schema_parses` checks them,
-        // so a failure here is a bug in this crate, not bad input.
-        if let Err(e) = catalog.load_schema_str(text, &origin) {
-            panic!("{e}");
-        }
+        // so a failure here is a bug in this crate, not bad input. Such a table is left out
+        // rather than crashing the embedder, and that test's count of tables catches it.
+        let _ = catalog.load_schema_str(text, &origin);
     }
     catalog
 }

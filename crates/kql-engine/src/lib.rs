@@ -32,6 +32,20 @@
 //! ```
 
 #![warn(missing_docs)]
+// Query text and files from users reach this code: a malformed input must become an error,
+// never a panic. Tests may still unwrap and index freely.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::unreachable
+    )
+)]
 
 pub mod bind;
 pub mod catalog;

@@ -31,6 +31,11 @@ pub const DEFAULT_RESULT_MAX_RECORDS: usize = 500_000;
 /// Kusto's default cut of a result, in bytes (`truncationmaxsize`, 64 MB).
 pub const DEFAULT_RESULT_MAX_BYTES: usize = 64 * 1024 * 1024;
 
+/// How much memory one compiled regex may use. Patterns come from query text (and, for
+/// `extract` over a column, from data), so a pathological one fails cleanly instead of
+/// exhausting memory.
+pub const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
+
 /// kql's default budget of rows one `join` or `lookup` may output.
 pub const DEFAULT_JOIN_MAX_ROWS: usize = 10_000_000;
 

@@ -38,6 +38,12 @@ use runner::{Outcome, SLOW_CASE};
 /// The environment variable that makes the run record its counts and report.
 const BLESS_VAR: &str = "KQL_BLESS";
 
+/// The environment variable naming a class (its report label, such as `false rejection`)
+/// (or `all`) whose cases the run prints with their query and kql's error or difference: a
+/// debugging aid, e.g. `KQL_CONFORMANCE_LIST="accepted error" cargo test -p kql-engine --test
+/// conformance -- --nocapture`.
+const LIST_VAR: &str = "KQL_CONFORMANCE_LIST";
+
 /// The longest stretch of a query a failure message quotes.
 const QUOTED_QUERY: usize = 600;
 
@@ -108,6 +114,7 @@ fn run() -> &'static Run {
             blessed: false,
         };
         summarize(&run, elapsed);
+        list_class(&run);
 
         if blessing() {
             cases::write_ratchet(&dir, &run.ratchet());
@@ -150,6 +157,27 @@ fn summarize(run: &Run, elapsed: Duration) {
             "conformance: slow case `{}`: {:.2} s",
             case.id,
             took.as_secs_f64()
+        );
+    }
+}
+
+/// With `KQL_CONFORMANCE_LIST` set to a class label, prints each case of that class.
+fn list_class(run: &Run) {
+    let Ok(wanted) = std::env::var(LIST_VAR) else {
+        return;
+    };
+    let wanted = wanted.trim().replace(['-', '_'], " ");
+    for (case, outcome) in run.cases.iter().zip(&run.outcomes) {
+        let label = outcome.verdict.class.label();
+        if label != wanted && wanted != "all" {
+            continue;
+        }
+        eprintln!(
+            "=== `{}` ({}, {label})\n{}\n--- {}\n",
+            case.id,
+            case.file,
+            indent(&case.query, "    "),
+            outcome.verdict.detail
         );
     }
 }

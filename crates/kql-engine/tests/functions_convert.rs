@@ -211,3 +211,17 @@ fn undocumented_conversions_are_not_supported() {
     assert_eq!(error.kind, DiagnosticKind::NotSupported);
     assert!(error.message.contains("tobool"), "{}", error.message);
 }
+
+/// `toscalar-function`: the argument is "the value to convert into a scalar value"; a
+/// scalar is its own value (`EndToEndTests.ToScalar_Scalar`, `toscalar-function-07`), a table
+/// gives its first cell.
+#[test]
+fn toscalar_of_a_scalar_is_the_scalar() {
+    let query = "let Step = toscalar(2); print a = toscalar(1.5), b = Step, \
+                 c = toscalar(print x = 'first' | union (print x = 'second'))";
+    assert_eq!(query_rows(query), expect(&[&["1.5", "2", "first"]]));
+    assert_eq!(query_types(query), ["real", "long", "string"]);
+    // No row is in scope: a column is unknown.
+    let error = query_error("print x = 1 | extend y = toscalar(x)");
+    assert!(error.message.contains("`x`"), "{}", error.message);
+}

@@ -457,3 +457,40 @@ fn make_datetime_docs_examples() {
         ]])
     );
 }
+
+/// Kusto's timespans reach `10675199.02:48:05.4775807`
+/// (`r3-datetime-timespan/agent-datetime-timespan-0010`); kql's nanosecond timespans reach
+/// about 106751 days, and says so rather than failing with another error.
+#[test]
+fn timespans_beyond_nanosecond_range_are_not_supported_yet() {
+    let error = query_error("print time(10675199.02:48:05.4775807)");
+    assert_eq!(error.kind, DiagnosticKind::NotSupported);
+    assert!(error.message.contains("106751 days"), "{}", error.message);
+    assert_eq!(
+        query_rows("print time(100000.00:00:00)"),
+        expect(&[&["100000.00:00:00"]])
+    );
+}
+
+/// `datetime(2025, 6, 14)`: a year, month and day separated by commas, which Kusto reads as
+/// that date (`endofweek-function-01`, `startofweek-function-01`). Other lists are errors.
+/// `datetime(2017 - 08 - 01)` is 2017-08-01.
+#[test]
+fn datetime_literal_of_year_month_day() {
+    assert_eq!(
+        query_rows("print datetime(2025, 6, 14), datetime(2017,08,01)"),
+        expect(&[&["2025-06-14T00:00:00Z", "2017-08-01T00:00:00Z"]])
+    );
+    // Blanks around a date's dashes (`sliding-window-counts-plugin-00`).
+    assert_eq!(
+        query_rows("print datetime(2017 - 08 - 01)"),
+        expect(&[&["2017-08-01T00:00:00Z"]])
+    );
+    for query in [
+        "print datetime(2025, 13, 1)",
+        "print datetime(2025, 6)",
+        "print datetime(2017 - 08)",
+    ] {
+        assert_eq!(query_error(query).kind, DiagnosticKind::Semantic, "{query}");
+    }
+}

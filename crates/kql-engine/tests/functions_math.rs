@@ -175,3 +175,21 @@ fn bad_arguments_are_errors_when_binding() {
     let error = query_error("print max_of(\"a\", \"b\")");
     assert_eq!(error.kind, DiagnosticKind::NotSupported);
 }
+
+/// Unary minus: on an `int` it gives a `long`, as `int` arithmetic does, so the smallest
+/// `int` negates to 2147483648 (`r2-type-casts-coercion/agent-type-casts-coercion-0038`);
+/// on a `long` it wraps, like Kusto's other integer arithmetic.
+#[test]
+fn unary_minus_of_an_int_is_a_long_and_integers_wrap() {
+    let query = "datatable(i:int)[-2147483648, 5] | extend n = -i";
+    assert_eq!(
+        query_rows(query),
+        expect(&[&["-2147483648", "2147483648"], &["5", "-5"]])
+    );
+    assert_eq!(query_types(query), ["int", "long"]);
+    let query = "datatable(l:long)[-9223372036854775808] | extend n = -l";
+    assert_eq!(
+        query_rows(query),
+        expect(&[&["-9223372036854775808", "-9223372036854775808"]])
+    );
+}

@@ -156,17 +156,30 @@ fn extract_docs_example() {
     );
 }
 
-/// `extract-function`: the `typeof(T)` argument of the second example is not supported yet.
+/// `extract-function`: the second example, whose `typeof(int)` converts the match
+/// (`extract-function-01`); a match that does not convert is null. Other functions do not
+/// take a type argument in kql yet.
 #[test]
-fn extract_with_a_type_is_not_supported() {
-    let query = "print extract(@\"-(\\d{2})-\", 1, \"15-12-2024\", typeof(int))";
-    let error = kql_engine::Engine::new().run(query).unwrap_err();
-    assert!(
-        error
-            .diagnostics()
-            .iter()
-            .any(|d| d.kind == DiagnosticKind::NotSupported),
-        "{error}"
+fn extract_with_a_type_converts_the_match() {
+    let query = "datatable(DateString: string)[\"15-12-2024\", \"21-07-2023\", \"1-x-2\"]\n\
+                 | extend Month = extract(@\"-(\\d{2})-\", 1, DateString, typeof(int)), \
+                 Text = extract(@\"-(\\w+)-\", 1, DateString, typeof(int))";
+    assert_eq!(
+        query_rows(query),
+        expect(&[
+            &["15-12-2024", "12", "12"],
+            &["21-07-2023", "7", "7"],
+            &["1-x-2", "null", "null"],
+        ])
+    );
+    assert_eq!(query_types(query), ["string", "int", "int"]);
+    let error = query_error("print extract(@\"(\\d+)\", 1, \"a1\", typeof(guid))");
+    assert_eq!(error.kind, DiagnosticKind::NotSupported);
+    let error = query_error("print strlen(typeof(int))");
+    assert_eq!(error.kind, DiagnosticKind::NotSupported);
+    assert_eq!(
+        error.message,
+        "a `typeof(...)` argument of `strlen` is not supported yet"
     );
 }
 

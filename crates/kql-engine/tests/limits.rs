@@ -199,3 +199,19 @@ fn a_long_join_is_cancelled_soon_after_its_budget() {
 }
 
 mod common;
+
+#[test]
+fn a_regex_too_large_to_compile_is_an_error_at_the_pattern() {
+    for query in [
+        "print x = 'a' matches regex @'(\\w{1000}){1000}'",
+        "print x = replace_regex('aaa', strcat(@'(\\w{1000})', '{1000}'), 'b')",
+    ] {
+        let error = only_error(Engine::new().run(query).unwrap_err());
+        assert_eq!(error.kind, DiagnosticKind::Semantic, "{query}");
+        assert!(
+            error.message.contains("exceeds size limit"),
+            "{query}: {error}"
+        );
+        assert!(spanned(query, &error).contains("{1000}"), "{query}");
+    }
+}

@@ -206,6 +206,7 @@ fn render() -> String {
         "replace_regex",
         "not",
         "column_ifexists",
+        "column_names_of",
         "toscalar",
     ] {
         functions.insert(special.to_string());

@@ -575,6 +575,9 @@ pub enum OperatorKind {
     Summarize(Summarize),
     /// `count`.
     Count,
+    /// `count as Name`: the count in a column called `Name` (Kusto.Language's
+    /// `CountAsIdentifierClause`).
+    CountAs(Ident),
     /// `take 10` (also written `limit 10`).
     Take(Expr),
     /// `top 10 by Count desc`.

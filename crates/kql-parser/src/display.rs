@@ -7,6 +7,7 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use crate::ast::*;
+use crate::parse::column_names::BRACKETED_KEYWORDS;
 use crate::parse::literal::TICKS_PER_DAY;
 
 /// Writes items separated by `, `.
@@ -143,13 +144,17 @@ const KEYWORDS: &[&str] = &[
     "project",
 ];
 
-/// True when `name` can be written without brackets.
+/// True when `name` can be written without brackets: not a keyword, and not one of the
+/// keywords that cannot name a column unbracketed.
 fn is_plain_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     let starts_well = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
-    starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !KEYWORDS.contains(&name)
+    starts_well
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
+        && !BRACKETED_KEYWORDS.contains(&name)
 }
 
 impl Display for Ident {
@@ -499,6 +504,7 @@ impl Display for Operator {
             }
             OperatorKind::Summarize(summarize) => write!(f, "{summarize}"),
             OperatorKind::Count => f.write_str("count"),
+            OperatorKind::CountAs(name) => write!(f, "count as {name}"),
             OperatorKind::Take(count) => write!(f, "take {count}"),
             OperatorKind::Top(top) => write!(f, "top {} by {}", top.count, top.by),
             OperatorKind::Sort(keys) => {

@@ -11,8 +11,9 @@ use std::path::Path;
 
 use common::assert_round_trip;
 
-/// How many corpus queries parse today. Raise it when the grammar learns more.
-const PARSED_AT_LEAST: usize = 1_869;
+/// How many corpus queries parse today. Raise it when the grammar learns more; lower it only
+/// for queries Kusto rejects too (such as `print -9223372036854775808` or `extend first = 1`).
+const PARSED_AT_LEAST: usize = 1_854;
 
 /// The `query` fields of the corpus files, with the file they come from.
 fn corpus() -> Vec<(String, String)> {

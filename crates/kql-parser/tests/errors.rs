@@ -441,3 +441,48 @@ fn unparsed_kusto_operators_are_not_supported() {
         );
     }
 }
+
+/// Kusto syntax kql does not parse yet is reported as such, pointing at where it starts:
+/// `declare pattern` (K:pattern-statement), `where * has` (K:where-operator), `extend (a,
+/// b) = ...` (K:extend-operator) and `view () {...}` (K:let-statement).
+#[test]
+fn unparsed_kusto_syntax_is_not_supported() {
+    for (text, message) in [
+        (
+            "declare pattern App = (a:string) { ('x') = { print 1 }; };\nApp('x')",
+            "the `declare pattern` statement is not supported yet",
+        ),
+        (
+            "T | where * has 'x'",
+            "`*` as a term over every column (`where * has ...`) is not supported yet",
+        ),
+        (
+            "T | extend (a, b) = f(x)",
+            "assigning several columns at once (`extend (a, b) = ...`) is not supported yet",
+        ),
+        (
+            "let V = view () { print x = 1 };\nV",
+            "a `view` function is not supported yet",
+        ),
+    ] {
+        let error = parse_err(text);
+        assert_eq!(
+            error.kind,
+            kql_parser::DiagnosticKind::NotSupported,
+            "{text}"
+        );
+        assert_eq!(error.message, message, "{text}");
+    }
+    // The same tokens elsewhere stay syntax errors.
+    for text in [
+        "T | where x has *",
+        "T | extend (a + b, c)",
+        "let f = () { print 1 } {",
+    ] {
+        assert_eq!(
+            parse_err(text).kind,
+            kql_parser::DiagnosticKind::Syntax,
+            "{text}"
+        );
+    }
+}

@@ -201,20 +201,43 @@ fn long_literals_in_decimal_and_hex() {
     assert_eq!(literal("12"), Literal::Long(12));
     assert_eq!(literal("0xf"), Literal::Long(15));
     assert_eq!(literal("0XFF"), Literal::Long(255));
-    assert_eq!(literal("42L"), Literal::Long(42));
     assert_eq!(literal("9223372036854775807"), Literal::Long(i64::MAX));
     assert_eq!(literal("long(-1)"), Literal::Long(-1));
     assert_eq!(literal("long(0x10)"), Literal::Long(16));
 }
 
 #[test]
-fn the_smallest_long_is_written_with_a_minus() {
-    assert_eq!(literal("-9223372036854775808"), Literal::Long(i64::MIN));
-    let error = parse_err("print 9223372036854775808");
+fn there_is_no_long_suffix() {
+    // `K:scalar-data-types/long` lists no suffix, and Kusto rejects `1L` (recorded
+    // conformance cases such as `r3-type-casts-coercion/agent-type-casts-coercion-0022`):
+    // like `1w`, digits followed by letters make a name.
+    assert!(matches!(expr("42L").kind, ExprKind::Name(_)));
+    assert!(matches!(expr("0l").kind, ExprKind::Name(_)));
+}
+
+#[test]
+fn the_smallest_long_is_a_datatable_value_or_a_long_literal() {
+    // `K:scalar-data-types/long`: "`-2` is not a literal", it is `-` applied to `2`; so
+    // `-9223372036854775808` overflows in an expression, as Kusto says (conformance case
+    // `r3-parse-search/agent-parse-search-0017`), but is the smallest long in a datatable
+    // (`r3-type-casts-coercion/agent-type-casts-coercion-0035`).
     assert_eq!(
-        error.message,
-        "`9223372036854775808` does not fit in a long"
+        literal("long(-9223372036854775808)"),
+        Literal::Long(i64::MIN)
     );
+    let ExprKind::Datatable { values, .. } = expr("datatable(x:long)[-9223372036854775808]").kind
+    else {
+        panic!("not a datatable")
+    };
+    assert_eq!(values[0].kind, ExprKind::Literal(Literal::Long(i64::MIN)));
+    for query in ["print 9223372036854775808", "print -9223372036854775808"] {
+        let error = parse_err(query);
+        assert_eq!(
+            error.message,
+            "`9223372036854775808` does not fit in a long"
+        );
+        assert!(error.hints[0].contains("long(-9223372036854775808)"));
+    }
 }
 
 #[test]
@@ -302,14 +325,7 @@ fn every_timespan_unit() {
             MILLISECOND,
         ),
         (
-            &[
-                "micro",
-                "micros",
-                "microsec",
-                "microsecond",
-                "microseconds",
-                "us",
-            ],
+            &["micro", "micros", "microsec", "microsecond", "microseconds"],
             MICROSECOND,
         ),
         (&["tick", "ticks"], TICK),
@@ -319,16 +335,18 @@ fn every_timespan_unit() {
             assert_eq!(timespan(&format!("3{unit}")), 3 * ticks, "3{unit}");
         }
     }
-    for unit in [
-        "nano",
-        "nanos",
-        "nanosec",
-        "nanosecond",
-        "nanoseconds",
-        "ns",
-    ] {
+    for unit in ["nano", "nanos", "nanosec", "nanosecond", "nanoseconds"] {
         assert_eq!(timespan(&format!("300{unit}")), 3 * TICK, "300{unit}");
     }
+}
+
+#[test]
+fn us_and_ns_are_not_timespan_units() {
+    // Kusto.Language's suffix list has neither, and Kusto rejects `100ns` and `1us`
+    // (conformance cases `r2-datetime-timespan/agent-datetime-timespan-0021` and
+    // `r2-type-casts-coercion/agent-type-casts-coercion-0018`): they read as names.
+    assert!(matches!(expr("100ns").kind, ExprKind::Name(_)));
+    assert!(matches!(expr("1us").kind, ExprKind::Name(_)));
 }
 
 #[test]

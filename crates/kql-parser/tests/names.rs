@@ -168,3 +168,40 @@ fn names_round_trip_through_brackets() {
     parse("T | project-rename ['new name'] = ['old name']");
     parse("datatable(['a b']:string, boolean_col:boolean) ['x', true]");
 }
+
+#[test]
+fn some_keywords_cannot_name_a_column_without_brackets() {
+    // Kusto rejects `extend first = ...`, `extend has = ...`, `extend where = ...` and a
+    // `parse` column `to:string` (conformance cases `test-reg2/l-negidx`,
+    // `r3-null-and-edge/agent-null-and-edge-0024`, `r2-parse-search/agent-parse-search-0042`),
+    // as Kusto.Language does for keywords that cannot be identifiers
+    // (https://learn.microsoft.com/kusto/query/schema-entities/entity-names).
+    for query in [
+        "print d = 1 | extend last = d",
+        "print first = 1",
+        "print x = 1 | project asc = x, desc = x",
+        "print x = 1 | extend has = x",
+        "print x = 1 | extend where = x",
+        "print x = 1 | summarize by to = x",
+        "print s = 'a b' | parse s with a:string ' ' to:string",
+    ] {
+        let error = parse_err(query);
+        assert!(
+            error
+                .message
+                .contains("is a keyword: it cannot name a column"),
+            "{query}: {}",
+            error.message
+        );
+        assert!(error.hints[0].starts_with("write `['"), "{query}");
+    }
+    // Brackets make them names, and they print back bracketed.
+    let query = parse("print ['first'] = 1, ['where'] = 2");
+    assert!(
+        query
+            .to_string()
+            .contains("[\"first\"] = 1, [\"where\"] = 2")
+    );
+    // Keywords Kusto accepts as column names stay plain names.
+    parse("print x = 1 | extend from = x, order = x, select = x, table = x, step = x");
+}

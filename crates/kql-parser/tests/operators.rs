@@ -117,6 +117,11 @@ fn summarize_with_and_without_keys() {
 #[test]
 fn count_take_and_limit() {
     assert_eq!(operator("count").kind, OperatorKind::Count);
+    // `count as Name` (Kusto.Language's `CountAsIdentifierClause`): the column's name.
+    let OperatorKind::CountAs(name) = operator("count as Total").kind else {
+        panic!("not `count as`")
+    };
+    assert_eq!(name.name, "Total");
     let OperatorKind::Take(count) = operator("take 10").kind else {
         panic!()
     };

@@ -27,16 +27,17 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
     let mut engine = Engine::new().with_options(options);
 
     for (name, path) in table_files(args)? {
-        reporter.progress(&format!("loading {} from {}", name, path.display()));
+        let _spinner = reporter.progress(format!("loading {} from {}", name, path.display()));
         engine
             .register_file(&name, &path)
             .map_err(|error| query.failure(error))?;
     }
-    reporter.progress_done();
 
-    let result = engine
-        .run(&query.text)
-        .map_err(|error| query.failure(error))?;
+    // Files registered lazily are read while the query runs.
+    let spinner = reporter.progress("running the query");
+    let result = engine.run(&query.text);
+    drop(spinner);
+    let result = result.map_err(|error| query.failure(error))?;
     reporter.warnings(&query.place(result.warnings), &query.shown);
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();

@@ -97,7 +97,7 @@ fn write_junit(path: &Path, runs: &[FileRun]) -> Result<(), Failure> {
                 Ok(file) => run
                     .results
                     .iter()
-                    .map(|(index, result)| (&file.cases[*index], result))
+                    .filter_map(|(index, result)| Some((file.cases.get(*index)?, result)))
                     .collect(),
                 Err(_) => Vec::new(),
             },

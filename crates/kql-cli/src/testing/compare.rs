@@ -279,6 +279,10 @@ pub fn multiset_difference<'a>(
 const MAX_DIFF_ROWS: usize = 40;
 
 /// A line-by-line diff of rows in order (longest common subsequence).
+// The table has `expected.len() + 1` rows of `got.len() + 1` cells, the fill reads `i + 1` and
+// `j + 1` for `i < expected.len()` and `j < got.len()`, and the walk reads `expected[i]` and
+// `got[j]` only where the conditions before say `i` and `j` are below those lengths.
+#[allow(clippy::indexing_slicing)]
 fn ordered_diff(columns: &[String], expected: &[Key], got: &[Key]) -> Vec<String> {
     let mut marked: Vec<(char, &Key)> = Vec::new();
     if expected.len().saturating_mul(got.len()) <= 4_000_000 {
@@ -323,7 +327,7 @@ fn ordered_diff(columns: &[String], expected: &[Key], got: &[Key]) -> Vec<String
 
 /// Rows as an aligned table under a header of column names, each row after its mark.
 pub fn table_lines(columns: &[String], rows: &[(char, &Key)]) -> Vec<String> {
-    let shown = &rows[..rows.len().min(MAX_DIFF_ROWS)];
+    let shown = rows.get(..MAX_DIFF_ROWS).unwrap_or(rows);
     let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
     for (_, key) in shown {
         for (width, cell) in widths.iter_mut().zip(key.iter()) {

@@ -292,7 +292,7 @@ impl TestFile {
         let mut seen = HashSet::new();
         let mut cases = Vec::new();
         for (index, mut entry) in entries.into_iter().enumerate() {
-            let line = lines_known.then(|| lines[index]);
+            let line = lines.get(index).copied().filter(|_| lines_known);
             let name = entry.name.take();
             let mut case = match name {
                 Some(name) => build_case(path, &folder, line, name, &top, entry),
@@ -519,10 +519,14 @@ fn inline_table(
                 let mut values = vec![Value::Null; columns.len()];
                 for (key, value) in cells {
                     let name = key_name(&key)?;
-                    let Some(at) = columns.iter().position(|c| c.name == name) else {
+                    let Some(slot) = columns
+                        .iter()
+                        .zip(values.iter_mut())
+                        .find_map(|(c, slot)| (c.name == name).then_some(slot))
+                    else {
                         return Err(format!("row {number}: `{name}` is not one of `columns`"));
                     };
-                    values[at] = value;
+                    *slot = value;
                 }
                 values
             }
@@ -700,8 +704,8 @@ fn row_set(columns: Option<&[String]>, rows: Vec<Value>) -> Result<RowSet, Strin
                     names.get_or_insert_with(|| pairs.iter().map(|p| p.0.clone()).collect());
                 let mut values = Vec::new();
                 for name in names.iter() {
-                    match pairs.iter().position(|(key, _)| key == name) {
-                        Some(found) => values.push(pairs[found].1.clone()),
+                    match pairs.iter().find(|(key, _)| key == name) {
+                        Some((_, found)) => values.push(found.clone()),
                         None => {
                             return Err(format!(
                                 "{at}: no value for `{name}`; every row names the same columns"

@@ -241,8 +241,8 @@ fn register_inline(
     let mut text = String::from("{\"tables\":[{\"name\":\"PrimaryResult\",\"columns\":[");
     for (index, column) in table.columns.iter().enumerate() {
         let mut entry = serde_json::json!({"name": column.name});
-        if let Some(ty) = column.ty {
-            entry["type"] = ty.to_string().into();
+        if let (Some(ty), Some(entry)) = (column.ty, entry.as_object_mut()) {
+            entry.insert("type".to_string(), ty.to_string().into());
         }
         let comma = if index == 0 { "" } else { "," };
         let _ = write!(text, "{comma}{entry}");
@@ -461,7 +461,8 @@ fn check_result(
                 let got = result_keys(&table.schema, &table.batches, &columns);
                 if let Some(lines) = diff_rows(&set.columns, &expected, &got, ordered) {
                     let summary = lines.first().cloned().unwrap_or_default();
-                    mismatches.push(Mismatch::new(summary).with_details(lines[1..].to_vec()));
+                    let details = lines.iter().skip(1).cloned().collect();
+                    mismatches.push(Mismatch::new(summary).with_details(details));
                 }
             }
         }

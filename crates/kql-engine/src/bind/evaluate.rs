@@ -56,7 +56,7 @@ impl Binder<'_> {
         let mut prefix = String::new();
         let mut conflict = Conflict::Error;
         let mut ignored: Vec<String> = Vec::new();
-        for arg in &args[1..] {
+        for arg in args.iter().skip(1) {
             let value = self.bind_constant(&arg.value)?;
             let text = super::literal::as_str(&value).map(str::to_string);
             match (arg.name.as_ref().map(|n| n.name.as_str()), text) {
@@ -120,7 +120,12 @@ impl Binder<'_> {
                 if ignored.contains(&key) {
                     continue;
                 }
-                by_key.entry(key).or_insert_with(|| vec![None; rows])[row] = Some(value);
+                let values = by_key.entry(key).or_insert_with(|| vec![None; rows]);
+                *values.get_mut(row).ok_or_else(|| {
+                    kql_parser::Diagnostic::internal(format!(
+                        "`bag_unpack` lost row {row} of {rows}"
+                    ))
+                })? = Some(value);
             }
         }
 
@@ -132,7 +137,11 @@ impl Binder<'_> {
                 arrays.push(Arc::clone(batch.column(index)));
             }
         }
-        let bag_name = &input.columns[bag_index].name;
+        let bag_name = &input
+            .columns
+            .get(bag_index)
+            .ok_or_else(|| kql_parser::Diagnostic::internal("`bag_unpack` lost its column"))?
+            .name;
         for (key, values) in by_key {
             let name = format!("{prefix}{key}");
             if name == *bag_name {
@@ -143,14 +152,18 @@ impl Binder<'_> {
                 arrays.insert(bag_index, array);
                 continue;
             }
-            if let Some(existing) = columns.iter().position(|c| c.name == name) {
+            if let Some((existing_column, existing_array)) = columns
+                .iter_mut()
+                .zip(&mut arrays)
+                .find(|(c, _)| c.name == name)
+            {
                 match conflict {
                     Conflict::KeepSource => continue,
                     // The new column takes the old one's place (Kusto's recorded answers).
                     Conflict::ReplaceSource => {
                         let (ty, array) = typed_values(&values);
-                        columns[existing] = Column::new(name, ty);
-                        arrays[existing] = array;
+                        *existing_column = Column::new(name, ty);
+                        *existing_array = array;
                         continue;
                     }
                     Conflict::Error => {

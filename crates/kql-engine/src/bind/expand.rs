@@ -69,9 +69,9 @@ impl Binder<'_> {
                 })?,
                 None => KustoType::Dynamic,
             };
-            let target = match columns.iter().position(|c| c.name == name) {
-                Some(existing) => {
-                    columns[existing] = Column::new(name, ty);
+            let target = match columns.iter_mut().enumerate().find(|(_, c)| c.name == name) {
+                Some((existing, column)) => {
+                    *column = Column::new(name, ty);
                     existing
                 }
                 None => {

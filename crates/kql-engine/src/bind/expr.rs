@@ -15,12 +15,9 @@ use super::{Binder, Binding};
 use crate::error::{DiagResult, not_supported, semantic};
 use crate::eval::fold_constant;
 use crate::functions::{DynamicFn, dynamic_call};
+use crate::limits::REGEX_SIZE_LIMIT;
 use crate::plan::{ArithmeticOp, BoundExpr, Columns, CompareOp, ExprKind, StringMatchKind};
 use crate::types::KustoType;
-
-/// How much memory one compiled regex may use. Patterns come from query text, so a
-/// pathological one must fail cleanly instead of exhausting memory.
-const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 
 impl Binder<'_> {
     /// Binds a scalar expression evaluated over rows of `input`. `operator` names the
@@ -57,6 +54,12 @@ impl Binder<'_> {
                 Ok(match op {
                     UnaryOp::Plus => operand,
                     UnaryOp::Neg => {
+                        // Like `int` arithmetic, `-int` is a `long`: Kusto answers
+                        // 2147483648 for `-i` when `i` is `int(-2147483648)`.
+                        let operand = match operand.ty {
+                            KustoType::Int => cast_to(operand, KustoType::Long),
+                            _ => operand,
+                        };
                         let ty = operand.ty;
                         fold(BoundExpr {
                             kind: ExprKind::Negate(Box::new(operand)),
@@ -177,8 +180,12 @@ impl Binder<'_> {
         operator: &str,
     ) -> DiagResult<BoundExpr> {
         let span = ident.span;
-        if let Some(index) = input.iter().position(|column| column.name == ident.name) {
-            let ty = input[index].ty;
+        if let Some((index, column)) = input
+            .iter()
+            .enumerate()
+            .find(|(_, column)| column.name == ident.name)
+        {
+            let ty = column.ty;
             return Ok(BoundExpr {
                 kind: ExprKind::Column(index),
                 ty,

@@ -14,12 +14,13 @@ use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
 /// Functions the binder handles itself, for "did you mean" hints.
-const SPECIAL_FUNCTIONS: &[&str] = &[
+pub(super) const SPECIAL_FUNCTIONS: &[&str] = &[
     "ago",
     "now",
     "replace_regex",
     "not",
     "column_ifexists",
+    "column_names_of",
     "toscalar",
 ];
 
@@ -51,13 +52,27 @@ impl Binder<'_> {
         if name.name == "toscalar" {
             return match args {
                 [arg] if arg.name.is_none() => self.bind_toscalar(&arg.value, span),
-                _ => Err(
-                    crate::error::semantic("`toscalar` takes one tabular argument").with_span(span),
-                ),
+                _ => Err(crate::error::semantic("`toscalar` takes one argument").with_span(span)),
             };
+        }
+        if name.name == "column_names_of" {
+            return match args {
+                [arg] => self.bind_column_names_of(&arg.value, span),
+                _ => Err(arity("column_names_of", "1", args.len(), span)),
+            };
+        }
+        if let Some(bound) = self.bind_typed_call(name, args, input, operator, span) {
+            return bound;
         }
         if name.name == "column_ifexists" {
             return self.bind_column_ifexists(args, input, operator, span);
+        }
+        if !SPECIAL_FUNCTIONS.contains(&name.name.as_str())
+            && crate::functions::names().all(|known| known != name.name)
+        {
+            // A function kql lacks is reported as such before its arguments, which may use
+            // forms only it accepts (`estimate_data_size(*)`), fail to bind.
+            return bind_function(&name.name, name.span, Vec::new(), span, self.now);
         }
         let mut bound = Vec::with_capacity(args.len());
         for arg in args {
@@ -82,10 +97,14 @@ impl Binder<'_> {
             .ok_or_else(|| must_be_constant("the column name", column.value.span))?
             .to_string();
         let default = self.bind_expr(&default.value, input, operator)?;
-        match input.iter().position(|c| c.name == column_name) {
-            Some(index) => Ok(BoundExpr {
+        match input
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == column_name)
+        {
+            Some((index, found)) => Ok(BoundExpr {
                 kind: ExprKind::Column(index),
-                ty: input[index].ty,
+                ty: found.ty,
                 span,
             }),
             None => Ok(default),
@@ -96,7 +115,7 @@ impl Binder<'_> {
 /// Binds a call to a built-in function with already-bound arguments. `now`, `ago`, `not`
 /// and `replace_regex` become plan nodes of their own; the rest belong to the function
 /// families in [`crate::functions`].
-fn bind_function(
+pub(super) fn bind_function(
     name: &str,
     name_span: Span,
     mut args: Vec<BoundExpr>,

@@ -41,9 +41,11 @@ pub(crate) fn literal_array(literal: &Literal, span: Span) -> DiagResult<(ArrayR
             (datetime_array(nanos), KustoType::DateTime)
         }
         Literal::TimeSpan(ticks) => {
-            let nanos = ticks
-                .checked_mul(TICK_NANOS)
-                .ok_or_else(|| semantic("the timespan is too large").with_span(span))?;
+            // Kusto's timespans reach 10675199 days (i64 ticks); Arrow's nanosecond
+            // durations reach only about 106751 days.
+            let nanos = ticks.checked_mul(TICK_NANOS).ok_or_else(|| {
+                crate::error::not_supported("a timespan longer than 106751 days").with_span(span)
+            })?;
             (
                 Arc::new(DurationNanosecondArray::from(vec![nanos])),
                 KustoType::TimeSpan,
@@ -84,7 +86,9 @@ fn datetime_array(nanos: i64) -> ArrayRef {
 
 /// Reads the text of `datetime(...)` into nanoseconds since 1970.
 ///
-/// The text may be quoted: `datetime("2015-01-01")`.
+/// The text may be quoted: `datetime("2015-01-01")`, be a year, month and day separated by
+/// commas: `datetime(2025, 6, 14)`, which Kusto reads as 2025-06-14
+/// (`endofweek-function-01`), or have blanks around a date's dashes.
 pub fn parse_datetime_literal(text: &str) -> Option<i64> {
     let unquoted = text
         .strip_prefix('"')
@@ -92,6 +96,41 @@ pub fn parse_datetime_literal(text: &str) -> Option<i64> {
         .or_else(|| text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')))
         .unwrap_or(text);
     parse_datetime(unquoted, DateOrder::MonthFirst)
+        .or_else(|| comma_date(unquoted))
+        .or_else(|| spaced_date(unquoted))
+}
+
+/// `2017 - 08 - 01`: a date with blanks around its dashes, which Kusto reads as 2017-08-01
+/// (`sliding-window-counts-plugin-00`, whose output starts on that day).
+fn spaced_date(text: &str) -> Option<i64> {
+    let parts: Vec<&str> = text.split('-').map(str::trim).collect();
+    let well_formed = parts.len() == 3
+        && parts
+            .iter()
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed || parts.first().is_none_or(|year| year.len() != 4) {
+        return None;
+    }
+    parse_datetime(&parts.join("-"), DateOrder::MonthFirst)
+}
+
+/// `2025, 6, 14`: midnight of that date.
+fn comma_date(text: &str) -> Option<i64> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |part: &str, most: usize| {
+        (!part.is_empty() && part.len() <= most && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (digits(year, 4)?, digits(month, 2)?, digits(day, 2)?);
+    if year < 1000 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()
 }
 
 /// Whether a datetime text starts with a year outside what kql can hold.

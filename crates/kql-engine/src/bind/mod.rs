@@ -16,6 +16,7 @@ mod shape;
 mod subquery;
 mod summarize;
 mod tabular;
+mod type_args;
 mod user_functions;
 mod values;
 

@@ -58,28 +58,33 @@ pub fn close_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
 /// Edit distance over characters where swapping two neighbours counts as one edit
 /// (optimal string alignment), so `Cuont` is one edit from `Count`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
+    // The table is filled a row per character of `a`. A swap looks two rows back, so the
+    // row before the previous one is kept too.
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut previous_char = None;
+    for (i, ca) in a.chars().enumerate() {
+        let mut left = i + 1;
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(left);
+        for ((j, &cb), &[diagonal, up]) in b.iter().enumerate().zip(previous.array_windows()) {
+            let cost = usize::from(ca != cb);
+            let mut best = (up + 1).min(left + 1).min(diagonal + cost);
+            if previous_char == Some(cb)
+                && j > 0
+                && b.get(j - 1) == Some(&ca)
+                && let Some(two_back) = before.get(j - 1)
+            {
+                best = best.min(two_back + 1);
             }
-            d[i][j] = best;
+            row.push(best);
+            left = best;
         }
+        before = std::mem::replace(&mut previous, row);
+        previous_char = Some(ca);
     }
-    d[a.len()][b.len()]
+    previous.last().copied().unwrap_or_default()
 }
 
 /// A hint sentence suggesting names: "did you mean `A` or `B`?".

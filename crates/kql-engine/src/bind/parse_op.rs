@@ -129,22 +129,26 @@ impl Binder<'_> {
                 span,
             })
             .collect();
-        for (group, (name, ty)) in extracted.into_iter().enumerate() {
+        for ((name, ty), &(group, _)) in extracted.into_iter().zip(all.iter()) {
             let expr = BoundExpr {
                 kind: ExprKind::ParseCapture {
                     source: Box::new(source.clone()),
                     regex: regex.clone(),
-                    group: all[group].0,
+                    group,
                     all: all.clone(),
                     strict,
                 },
                 ty,
                 span,
             };
-            match columns.iter().position(|c| c.name == name) {
-                Some(existing) => {
-                    columns[existing] = Column::new(name, ty);
-                    exprs[existing] = expr;
+            match columns
+                .iter_mut()
+                .zip(&mut exprs)
+                .find(|(c, _)| c.name == name)
+            {
+                Some((existing_column, existing_expr)) => {
+                    *existing_column = Column::new(name, ty);
+                    *existing_expr = expr;
                 }
                 None => {
                     columns.push(Column::new(name, ty));

@@ -1,10 +1,10 @@
 //! Operators that only choose, rename or reorder columns: `project-away`, `project-keep`,
 //! `project-rename`, `project-reorder`; and `union`, which lines up columns by name.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use kql_parser::Span;
 use kql_parser::ast::{ColumnPattern, ExprKind as Ast, Rename, ReorderColumn, SortOrder, Union};
+use kql_parser::{Diagnostic, Span};
 
 use super::Binder;
 use super::names::{close_names, did_you_mean};
@@ -15,17 +15,18 @@ use crate::types::KustoType;
 /// True when `name` matches `pattern`, where `*` stands for any run of characters.
 pub(crate) fn matches_pattern(pattern: &str, name: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let [first, middle @ .., last] = parts.as_slice() else {
         return pattern == name;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    };
     if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
         return false;
     }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
+    let Some(mut rest) = name.get(first.len()..name.len() - last.len()) else {
+        return false;
+    };
+    for part in middle {
+        match rest.split_once(part) {
+            Some((_, after)) => rest = after,
             None => return false,
         }
     }
@@ -33,26 +34,39 @@ pub(crate) fn matches_pattern(pattern: &str, name: &str) -> bool {
 }
 
 /// A projection of input columns by index, keeping their names and types unless renamed.
-fn select(input: Plan, picks: Vec<(usize, String)>, span: Span) -> Plan {
+fn select(input: Plan, picks: Vec<(usize, String)>, span: Span) -> DiagResult<Plan> {
+    let types = picks
+        .iter()
+        .map(|(index, _)| Ok(column_at(&input.columns, *index)?.ty))
+        .collect::<DiagResult<Vec<_>>>()?;
     let exprs = picks
         .iter()
-        .map(|(index, _)| BoundExpr {
+        .zip(&types)
+        .map(|((index, _), ty)| BoundExpr {
             kind: ExprKind::Column(*index),
-            ty: input.columns[*index].ty,
+            ty: *ty,
             span,
         })
         .collect();
     let columns = picks
         .iter()
-        .map(|(index, name)| Column::new(name.clone(), input.columns[*index].ty))
+        .zip(&types)
+        .map(|((_, name), ty)| Column::new(name.clone(), *ty))
         .collect();
-    Plan {
+    Ok(Plan {
         kind: PlanKind::Project {
             input: Box::new(input),
             exprs,
         },
         columns,
-    }
+    })
+}
+
+/// The input column at `index`, an index the caller found among those columns.
+fn column_at(columns: &Columns, index: usize) -> DiagResult<&Column> {
+    columns
+        .get(index)
+        .ok_or_else(|| Diagnostic::internal(format!("column {index} is not in the input")))
 }
 
 impl Binder<'_> {
@@ -93,20 +107,18 @@ impl Binder<'_> {
         span: Span,
     ) -> DiagResult<Plan> {
         let operator = if keep { "project-keep" } else { "project-away" };
-        let mut matched = vec![false; input.columns.len()];
+        let mut matched = HashSet::new();
         for pattern in patterns {
-            for index in self.matching(pattern, &input.columns, operator)? {
-                matched[index] = true;
-            }
+            matched.extend(self.matching(pattern, &input.columns, operator)?);
         }
         let picks = input
             .columns
             .iter()
             .enumerate()
-            .filter(|(index, _)| matched[*index] == keep)
+            .filter(|(index, _)| matched.contains(index) == keep)
             .map(|(index, column)| (index, column.name.clone()))
             .collect();
-        Ok(select(input, picks, span))
+        select(input, picks, span)
     }
 
     /// `project-rename New = Old, ...`.
@@ -122,11 +134,20 @@ impl Binder<'_> {
                 pattern: rename.old.name.clone(),
                 span: rename.old.span,
             };
-            let index = self.matching(&pattern, &input.columns, "project-rename")?[0];
-            names[index] = rename.new.name.clone();
+            let found = self.matching(&pattern, &input.columns, "project-rename")?;
+            // A missing plain name is an error already, but a quoted name with a `*`
+            // (`['z*']`) is matched as a pattern and can match no column.
+            let Some(slot) = found.first().and_then(|&index| names.get_mut(index)) else {
+                return Err(semantic(format!(
+                    "`project-rename` operator: failed to resolve column named `{}`",
+                    rename.old.name
+                ))
+                .with_span(rename.old.span));
+            };
+            *slot = rename.new.name.clone();
         }
         for (index, name) in names.iter().enumerate() {
-            if names[..index].contains(name) {
+            if names.iter().take(index).any(|earlier| earlier == name) {
                 return Err(
                     semantic(format!("`project-rename` makes two columns named `{name}`"))
                         .with_span(span),
@@ -134,7 +155,7 @@ impl Binder<'_> {
             }
         }
         let picks = names.into_iter().enumerate().collect();
-        Ok(select(input, picks, span))
+        select(input, picks, span)
     }
 
     /// `project-reorder A, B* asc`: the listed columns first, then the others.
@@ -147,13 +168,10 @@ impl Binder<'_> {
         let mut order: Vec<usize> = Vec::new();
         for column in columns {
             let mut found = self.matching(&column.pattern, &input.columns, "project-reorder")?;
+            let name_of = |index: usize| input.columns.get(index).map(|c| &c.name);
             match column.order {
-                Some(SortOrder::Ascending) => {
-                    found.sort_by(|a, b| input.columns[*a].name.cmp(&input.columns[*b].name))
-                }
-                Some(SortOrder::Descending) => {
-                    found.sort_by(|a, b| input.columns[*b].name.cmp(&input.columns[*a].name))
-                }
+                Some(SortOrder::Ascending) => found.sort_by(|a, b| name_of(*a).cmp(&name_of(*b))),
+                Some(SortOrder::Descending) => found.sort_by(|a, b| name_of(*b).cmp(&name_of(*a))),
                 None => {}
             }
             order.extend(
@@ -170,9 +188,9 @@ impl Binder<'_> {
         );
         let picks = order
             .into_iter()
-            .map(|index| (index, input.columns[index].name.clone()))
-            .collect();
-        Ok(select(input, picks, span))
+            .map(|index| Ok((index, column_at(&input.columns, index)?.name.clone())))
+            .collect::<DiagResult<_>>()?;
+        select(input, picks, span)
     }
 
     /// `union [params] T1, T2` (after `first`, the piped input, when there is one).
@@ -274,15 +292,17 @@ impl Binder<'_> {
         // column names, taking a numeric suffix (`K:union-operator`: `x_long` -> `x_long1`).
         let mut outputs: Vec<(&str, KustoType, String)> = Vec::new();
         for name in &order {
-            let types = &types_by_name[name];
+            let types = types_by_name
+                .get(name)
+                .ok_or_else(|| Diagnostic::internal(format!("`union` lost the column `{name}`")))?;
             let in_all = inputs
                 .iter()
                 .all(|(_, plan)| plan.columns.iter().any(|c| c.name == *name));
             if kind_inner && !in_all {
                 continue;
             }
-            if types.len() == 1 {
-                outputs.push((name, types[0], name.to_string()));
+            if let [ty] = types.as_slice() {
+                outputs.push((name, *ty, name.to_string()));
             } else {
                 for ty in types {
                     let mut generated = format!("{name}_{ty}");
@@ -308,8 +328,8 @@ impl Binder<'_> {
                 let out = outputs
                     .iter()
                     .position(|(name, ty, _)| *name == column.name && *ty == column.ty);
-                if let Some(out) = out {
-                    mapping[out] = Some(index);
+                if let Some(slot) = out.and_then(|out| mapping.get_mut(out)) {
+                    *slot = Some(index);
                 }
             }
             mapped.push(mapping);
@@ -361,5 +381,16 @@ mod tests {
         assert!(!matches_pattern("Account*", "TargetAccount"));
         assert!(matches_pattern("Exact", "Exact"));
         assert!(!matches_pattern("a*a", "a"));
+    }
+
+    #[test]
+    fn a_rename_from_a_pattern_that_matches_nothing_fails() {
+        // `['z*']` is matched as a pattern; it once indexed an empty list and panicked.
+        let query = "print x = 1 | project-rename y = ['z*']";
+        let error = crate::Engine::new().run(query).unwrap_err();
+        assert_eq!(
+            error.diagnostics()[0].message,
+            "`project-rename` operator: failed to resolve column named `z*`"
+        );
     }
 }

@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, UInt32Array};
+use arrow::array::{Array, ArrayRef, StringArray, UInt32Array};
 use kql_parser::Span;
 use kql_parser::ast::Expr;
 
 use super::Binder;
 use crate::error::{DiagResult, arrow_error, semantic};
-use crate::plan::{BoundExpr, ExprKind};
+use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
 /// The most values a tabular `in` list may hold.
@@ -20,7 +20,12 @@ const MAX_LIST_VALUES: usize = 1_000_000;
 
 impl Binder<'_> {
     /// `toscalar(T)`: the first column of the first row of `T`, or null when `T` is empty.
+    /// A scalar argument is its own value (`toscalar(1.5)` is 1.5), computed outside any row
+    /// (K:toscalar-function: "the value to convert into a scalar").
     pub(crate) fn bind_toscalar(&mut self, expr: &Expr, span: Span) -> DiagResult<BoundExpr> {
+        if !self.is_tabular(expr) {
+            return self.bind_expr(expr, &Columns::new(), "toscalar");
+        }
         let (column, ty) = self.first_column(expr, span)?;
         let value = match column {
             Some(column) if !column.is_empty() => {
@@ -32,6 +37,33 @@ impl Binder<'_> {
         Ok(BoundExpr {
             kind: ExprKind::Literal(value),
             ty,
+            span,
+        })
+    }
+
+    /// `column_names_of(T)`: the names of `T`'s columns, as a dynamic array
+    /// (K:column-names-of-function). Only the schema is needed: `T` is not run.
+    pub(crate) fn bind_column_names_of(
+        &mut self,
+        expr: &Expr,
+        span: Span,
+    ) -> DiagResult<BoundExpr> {
+        if !self.is_tabular(expr) {
+            return Err(
+                semantic("`column_names_of` takes a table, such as `column_names_of(T)`")
+                    .with_span(expr.span),
+            );
+        }
+        let plan = self.bind_tabular(expr)?;
+        let names: Vec<serde_json::Value> = plan
+            .columns
+            .iter()
+            .map(|column| serde_json::Value::String(column.name.clone()))
+            .collect();
+        let json = serde_json::Value::Array(names).to_string();
+        Ok(BoundExpr {
+            kind: ExprKind::Literal(Arc::new(StringArray::from(vec![json]))),
+            ty: KustoType::Dynamic,
             span,
         })
     }

@@ -52,7 +52,8 @@ impl Binder<'_> {
             // its "not supported" error from `bind_aggregate`).
             let direct = matches!(&assignment.value.kind, Ast::Call { name, .. }
                 if aggregate_function(&name.name).is_some()
-                    || crate::functions::names().all(|known| known != name.name));
+                    || (crate::functions::names().all(|known| known != name.name)
+                        && !super::functions::SPECIAL_FUNCTIONS.contains(&name.name.as_str())));
             let assignment = if direct {
                 assignment.clone()
             } else {
@@ -60,6 +61,14 @@ impl Binder<'_> {
                 let mut found = Vec::new();
                 extract_aggregates(&mut value, &mut found, &mut hidden);
                 if found.is_empty() {
+                    // `toupper(tohex(binary_all_or(x)))`: the aggregate is one kql lacks.
+                    let unknown = unknown_calls(&assignment.value);
+                    if !unknown.is_empty() {
+                        let names: Vec<String> =
+                            unknown.iter().map(|name| format!("`{name}`")).collect();
+                        return Err(not_supported(format!("calling {}", names.join(" and ")))
+                            .with_span(assignment.value.span));
+                    }
                     return Err(semantic(
                         "`summarize` expects aggregation functions such as `count()`",
                     )
@@ -167,8 +176,8 @@ impl Binder<'_> {
         })
     }
 
-    /// `count`: one row, one `long` column `Count`.
-    pub(crate) fn bind_count(&mut self, input: Plan) -> Plan {
+    /// `count` (`name` is `Count`) or `count as Name`: one row, one `long` column `name`.
+    pub(crate) fn bind_count(&mut self, input: Plan, name: &str) -> Plan {
         let aggregate = Aggregate {
             function: AggregateFunction::Count,
             args: Vec::new(),
@@ -180,7 +189,7 @@ impl Binder<'_> {
             keys: Vec::new(),
             aggregates: vec![aggregate],
         };
-        let columns = vec![Column::new("Count", KustoType::Long)];
+        let columns = vec![Column::new(name, KustoType::Long)];
         Plan {
             kind: PlanKind::Aggregate(Box::new(plan)),
             columns,
@@ -290,17 +299,17 @@ impl Binder<'_> {
         };
 
         if matches!(function, ArgMax | ArgMin) {
-            if args.is_empty() {
+            let Some((first, rest)) = args.split_first() else {
                 return Err(
                     semantic("`arg_max`/`arg_min` need the expression to maximise").with_span(span),
                 );
-            }
-            let value = self.bind_expr(&args[0].value, input, "summarize")?;
+            };
+            let value = self.bind_expr(&first.value, input, "summarize")?;
             let prefix = if function == ArgMax { "max" } else { "min" };
-            let arg_name = expr_name(&args[0].value);
+            let arg_name = expr_name(&first.value);
             let mut outputs = vec![(named(prefix, &arg_name, true), value.ty)];
             let value_column = column_index(&value);
-            for arg in &args[1..] {
+            for arg in rest {
                 if matches!(arg.value.kind, Ast::Star) {
                     for (index, column) in input.iter().enumerate() {
                         if Some(index) != value_column && !key_columns.contains(&index) {
@@ -318,8 +327,11 @@ impl Binder<'_> {
                             .with_hint("compute it with `extend` first"),
                     );
                 };
+                let column = input.get(index).ok_or_else(|| {
+                    kql_parser::Diagnostic::internal("`arg_max` carries a column not in its input")
+                })?;
                 aggregate.carried.push(index);
-                outputs.push((input[index].name.clone(), input[index].ty));
+                outputs.push((column.name.clone(), column.ty));
             }
             aggregate.args.push(value);
             return Ok((aggregate, outputs));
@@ -353,8 +365,11 @@ impl Binder<'_> {
         if has_predicate && let Some(predicate) = bound.pop() {
             bound.push(expect_type(predicate, KustoType::Bool, "the predicate")?);
         }
-        if optional_size && args.len() == expected + 1 {
-            let size = self.bind_constant(&args[expected].value)?;
+        if optional_size
+            && args.len() == expected + 1
+            && let Some(size) = args.get(expected)
+        {
+            let size = self.bind_constant(&size.value)?;
             aggregate.max_size = super::literal::as_usize(&size).ok_or_else(|| {
                 semantic("the size limit must be a positive `long`").with_span(span)
             })?;
@@ -461,6 +476,36 @@ fn extract_aggregates(expr: &mut Expr, found: &mut Vec<(Ident, Expr)>, hidden: &
             extract_aggregates(index, found, hidden);
         }
         _ => {}
+    }
+}
+
+/// The functions `expr` calls that kql does not know, innermost first: in a `summarize`
+/// expression without a known aggregate, these are Kusto functions kql lacks (one of them
+/// likely an aggregate).
+fn unknown_calls(expr: &Expr) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_unknown_calls(expr, &mut names);
+    names
+}
+
+fn collect_unknown_calls(expr: &Expr, names: &mut Vec<String>) {
+    let children: Vec<&Expr> = match &expr.kind {
+        Ast::Paren(inner) | Ast::Unary { operand: inner, .. } => vec![inner],
+        Ast::Binary { left, right, .. } => vec![left, right],
+        Ast::Call { args, .. } => args.iter().map(|arg| &arg.value).collect(),
+        Ast::Member { object, .. } => vec![object],
+        Ast::Index { object, index } => vec![object, index],
+        _ => Vec::new(),
+    };
+    for child in children {
+        collect_unknown_calls(child, names);
+    }
+    if let Ast::Call { name, .. } = &expr.kind
+        && crate::functions::names().all(|known| known != name.name)
+        && !super::functions::SPECIAL_FUNCTIONS.contains(&name.name.as_str())
+        && !names.contains(&name.name)
+    {
+        names.push(name.name.clone());
     }
 }
 

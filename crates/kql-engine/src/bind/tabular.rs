@@ -226,7 +226,8 @@ impl Binder<'_> {
                 self.bind_project_reorder(input, columns, span)
             }
             OperatorKind::Summarize(summarize) => self.bind_summarize(input, summarize),
-            OperatorKind::Count => Ok(self.bind_count(input)),
+            OperatorKind::Count => Ok(self.bind_count(input, "Count")),
+            OperatorKind::CountAs(name) => Ok(self.bind_count(input, &name.name)),
             OperatorKind::Distinct(exprs) => self.bind_distinct(input, exprs),
             OperatorKind::Take(count) => {
                 let count = self.bind_count_argument(count, "take")?;
@@ -300,28 +301,30 @@ impl Binder<'_> {
             .map_or(Span::default(), |a| a.value.span);
         let mut exprs: Vec<BoundExpr> = column_refs(&input.columns, span);
         let mut columns = input.columns.clone();
-        // What names refer to while binding: the input's columns, then the new ones.
-        let mut visible = input.columns.clone();
-        let mut visible_exprs = exprs.clone();
+        // Every expression sees the input's columns only, not those of the same `extend`:
+        // Kusto rejects `extend m = f(x), j = g(m)` and reads `extend a = c, c = a` with the
+        // input's `a` (conformance cases `r2-dynamic-json/agent-dynamic-json-0023`,
+        // `r3-nested-pipelines-let-cte/agent-nested-pipelines-let-cte-0021`).
         let mut unnamed = 0;
         for assignment in assignments {
-            let value = self.bind_expr(&assignment.value, &visible, "extend")?;
-            let value = substitute(value, &visible_exprs);
+            let value = self.bind_expr(&assignment.value, &input.columns, "extend")?;
             let name = match &assignment.name {
                 Some(name) => name.name.clone(),
                 None => unnamed_column(&assignment.value, &columns, &mut unnamed),
             };
             let column = Column::new(name.clone(), value.ty);
-            match columns.iter().position(|c| c.name == name) {
-                Some(existing) => {
-                    columns[existing] = column;
-                    exprs[existing] = value;
+            match columns
+                .iter_mut()
+                .zip(&mut exprs)
+                .find(|(c, _)| c.name == name)
+            {
+                Some((existing_column, existing_expr)) => {
+                    *existing_column = column;
+                    *existing_expr = value;
                 }
                 None => {
-                    columns.push(column.clone());
-                    exprs.push(value.clone());
-                    visible.push(column);
-                    visible_exprs.push(value);
+                    columns.push(column);
+                    exprs.push(value);
                 }
             }
         }
@@ -445,18 +448,18 @@ impl Binder<'_> {
             return Err(Diagnostic::internal("a lookup did not bind to a join"));
         };
         let right_keys: Vec<usize> = plan.right_keys.iter().map(|key| left_count + key).collect();
-        let keep: Vec<usize> = (0..joined.columns.len())
-            .filter(|index| !right_keys.contains(index))
-            .collect();
-        let columns: Columns = keep
+        let keep: Vec<(usize, &Column)> = joined
+            .columns
             .iter()
-            .map(|index| joined.columns[*index].clone())
+            .enumerate()
+            .filter(|(index, _)| !right_keys.contains(index))
             .collect();
+        let columns: Columns = keep.iter().map(|(_, column)| (*column).clone()).collect();
         let exprs = keep
             .iter()
-            .map(|index| BoundExpr {
+            .map(|(index, column)| BoundExpr {
                 kind: ExprKind::Column(*index),
-                ty: joined.columns[*index].ty,
+                ty: column.ty,
                 span,
             })
             .collect();
@@ -506,14 +509,21 @@ impl Binder<'_> {
         let mut key_types = Vec::new();
         for condition in &join.on {
             let (left_key, right_key) = self.join_keys(condition, &left.columns, &right.columns)?;
-            let (lt, rt) = (left.columns[left_key].ty, right.columns[right_key].ty);
+            let (Some(left_column), Some(right_column)) =
+                (left.columns.get(left_key), right.columns.get(right_key))
+            else {
+                return Err(Diagnostic::internal(
+                    "a join key is not a column of its side",
+                ));
+            };
+            let (lt, rt) = (left_column.ty, right_column.ty);
             let ty = match (lt, rt) {
                 (a, b) if a == b => a,
                 (a, b) if a.is_numeric() && b.is_numeric() => common_numeric(a, b),
                 _ => {
                     return Err(semantic(format!(
                         "join keys `{}` and `{}` have different types `{lt}` and `{rt}`",
-                        left.columns[left_key].name, right.columns[right_key].name
+                        left_column.name, right_column.name
                     ))
                     .with_span(condition_span(condition)));
                 }
@@ -715,14 +725,6 @@ fn column_refs(columns: &Columns, span: Span) -> Vec<BoundExpr> {
         .collect()
 }
 
-/// Replaces each `Column(i)` by `by[i]`: an expression bound against `extend`'s visible
-/// columns becomes one over its input.
-fn substitute(expr: BoundExpr, by: &[BoundExpr]) -> BoundExpr {
-    crate::plan::map_columns(expr, &mut |index, expr| {
-        by.get(index).cloned().unwrap_or(expr)
-    })
-}
-
 /// The keyword of an operator, for messages.
 fn operator_name(kind: &OperatorKind) -> &'static str {
     match kind {
@@ -734,7 +736,7 @@ fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::ProjectRename(_) => "project-rename",
         OperatorKind::ProjectReorder(_) => "project-reorder",
         OperatorKind::Summarize(_) => "summarize",
-        OperatorKind::Count => "count",
+        OperatorKind::Count | OperatorKind::CountAs(_) => "count",
         OperatorKind::Take(_) => "take",
         OperatorKind::Top(_) => "top",
         OperatorKind::Sort(_) => "sort",

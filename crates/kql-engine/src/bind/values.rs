@@ -38,28 +38,39 @@ impl Binder<'_> {
             .with_span(span));
         }
         let mut cells: Vec<Vec<ArrayRef>> = vec![Vec::new(); columns.len()];
-        for (index, value) in values.iter().enumerate() {
-            let column = &columns[index % columns.len()];
-            let bound = self.bind_expr(value, &Columns::new(), "datatable")?;
-            let bound = if bound.ty.is_numeric() && column.ty.is_numeric() {
-                cast_to(bound, column.ty)
-            } else {
-                bound
-            };
-            let ExprKind::Literal(array) = bound.kind else {
-                return Err(semantic("`datatable` values must be constants").with_span(value.span));
-            };
-            let compatible = bound.ty == column.ty
-                || (column.ty == KustoType::Guid && bound.ty == KustoType::String);
-            if !compatible && array.null_count() == 0 {
-                return Err(semantic(format!(
-                    "the value for column `{}` must be `{}`, found `{}`",
-                    column.name, column.ty, bound.ty
-                ))
-                .with_span(value.span));
+        // The values fill the table row by row; the check above makes every row whole.
+        for row in values.chunks(columns.len().max(1)) {
+            for (value, (column, cells_of_column)) in row.iter().zip(columns.iter().zip(&mut cells))
+            {
+                if !is_literal(value) {
+                    return Err(semantic("`datatable` values must be literals")
+                        .with_span(value.span)
+                        .with_hint("compute the value with `extend` after `datatable`"));
+                }
+                let bound = self.bind_expr(value, &Columns::new(), "datatable")?;
+                let bound = if bound.ty.is_numeric() && column.ty.is_numeric() {
+                    cast_to(bound, column.ty)
+                } else {
+                    bound
+                };
+                let ExprKind::Literal(array) = bound.kind else {
+                    return Err(
+                        semantic("`datatable` values must be constants").with_span(value.span)
+                    );
+                };
+                let compatible = bound.ty == column.ty
+                    || (column.ty == KustoType::Guid && bound.ty == KustoType::String);
+                if !compatible && array.null_count() == 0 {
+                    return Err(semantic(format!(
+                        "the value for column `{}` must be `{}`, found `{}`",
+                        column.name, column.ty, bound.ty
+                    ))
+                    .with_span(value.span));
+                }
+                let array =
+                    arrow::compute::cast(&array, &column.ty.to_arrow()).map_err(arrow_error)?;
+                cells_of_column.push(array);
             }
-            let array = arrow::compute::cast(&array, &column.ty.to_arrow()).map_err(arrow_error)?;
-            cells[index % columns.len()].push(array);
         }
         let arrays = cells
             .iter()
@@ -337,5 +348,22 @@ fn property_value(value: &Expr) -> String {
             text.value.clone()
         }
         _ => value.to_string(),
+    }
+}
+
+/// Whether a `datatable` value is a literal, or a sign before a numeric one (`-1h`): Kusto
+/// reads the values as literals (Kusto.Language's `ParseLiteral`), and rejects an expression
+/// such as `0.0/0.0` (`r1-type-casts-coercion/agent-type-casts-coercion-0013`).
+fn is_literal(value: &Expr) -> bool {
+    use kql_parser::ast::{ExprKind as Ast, Literal};
+    match &value.kind {
+        Ast::Literal(_) => true,
+        Ast::Unary { operand, .. } => matches!(
+            operand.kind,
+            Ast::Literal(
+                Literal::Int(_) | Literal::Long(_) | Literal::Real(_) | Literal::TimeSpan(_)
+            )
+        ),
+        _ => false,
     }
 }

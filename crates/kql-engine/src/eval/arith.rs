@@ -18,10 +18,10 @@ pub(crate) fn cast(value: Value, ty: KustoType) -> DiagResult<Value> {
     Ok(Value::like(scalar, array))
 }
 
-/// `-x`.
+/// `-x`. Integers wrap on overflow, like Kusto's other integer arithmetic.
 pub(crate) fn negate(value: Value) -> DiagResult<Value> {
     let scalar = value.is_scalar();
-    let array = numeric::neg(value.array()).map_err(arrow_error)?;
+    let array = numeric::neg_wrapping(value.array()).map_err(arrow_error)?;
     Ok(Value::like(scalar, array))
 }
 

@@ -35,6 +35,14 @@ impl Groups {
     }
 }
 
+/// The entry of `group` in a vector with one entry per group. [`group`] numbers groups from
+/// 0 up, one below [`Groups::count`], so a miss is a bug.
+fn group_slot<T>(per_group: &mut [T], group: usize) -> DiagResult<&mut T> {
+    per_group
+        .get_mut(group)
+        .ok_or_else(|| Diagnostic::internal(format!("group {group} is out of range")))
+}
+
 /// Runs a `summarize` over all input batches.
 pub(crate) fn summarize(
     plan: &AggregatePlan,
@@ -117,9 +125,9 @@ fn compute(
     let output: ArrayRef = match aggregate.function {
         Count | CountIf => {
             // `count(x)` counts rows, nulls included, like `count()` (recorded Kusto answers).
-            for row in 0..rows {
+            for (row, &group) in groups.of_row.iter().enumerate() {
                 if selected(row) {
-                    counts[groups.of_row[row]] += 1;
+                    *group_slot(&mut counts, group)? += 1;
                 }
             }
             Arc::new(Int64Array::from(counts))
@@ -132,13 +140,12 @@ fn compute(
                 .convert_columns(std::slice::from_ref(value))
                 .map_err(arrow_error)?;
             let mut seen: HashSet<(usize, &[u8])> = HashSet::new();
-            for row in 0..rows {
-                let group = groups.of_row[row];
+            for (row, &group) in groups.of_row.iter().enumerate() {
                 if value.is_valid(row)
                     && selected(row)
                     && seen.insert((group, converted.row(row).data()))
                 {
-                    counts[group] += 1;
+                    *group_slot(&mut counts, group)? += 1;
                 }
             }
             Arc::new(Int64Array::from(counts))
@@ -166,8 +173,8 @@ fn compute(
         TakeAny => {
             let value = required(value)?;
             let mut chosen: Vec<Option<u32>> = vec![None; groups.count()];
-            for row in 0..rows {
-                let slot = &mut chosen[groups.of_row[row]];
+            for (row, &group) in groups.of_row.iter().enumerate() {
+                let slot = group_slot(&mut chosen, group)?;
                 if slot.is_none() && value.is_valid(row) {
                     *slot = Some(row as u32);
                 }
@@ -179,11 +186,11 @@ fn compute(
             let distinct = matches!(aggregate.function, MakeSet | MakeSetIf);
             let ty = value_ty.unwrap_or(KustoType::Dynamic);
             let mut lists: Vec<Vec<serde_json::Value>> = vec![Vec::new(); groups.count()];
-            for row in 0..rows {
+            for (row, &group) in groups.of_row.iter().enumerate() {
                 if !selected(row) || value.is_null(row) {
                     continue;
                 }
-                let list = &mut lists[groups.of_row[row]];
+                let list = group_slot(&mut lists, group)?;
                 if list.len() >= aggregate.max_size {
                     continue;
                 }
@@ -240,8 +247,9 @@ fn sum_or_average(
             let mut sums = vec![0i64; n];
             for (row, group) in groups.of_row.iter().enumerate() {
                 if longs.is_valid(row) && selected(row) {
-                    sums[*group] = sums[*group].wrapping_add(longs.value(row));
-                    counts[*group] += 1;
+                    let sum = group_slot(&mut sums, *group)?;
+                    *sum = sum.wrapping_add(longs.value(row));
+                    *group_slot(&mut counts, *group)? += 1;
                 }
             }
             if !average {
@@ -261,8 +269,8 @@ fn sum_or_average(
             let mut sums = vec![0i128; n];
             for (row, group) in groups.of_row.iter().enumerate() {
                 if spans.is_valid(row) && selected(row) {
-                    sums[*group] += i128::from(spans.value(row));
-                    counts[*group] += 1;
+                    *group_slot(&mut sums, *group)? += i128::from(spans.value(row));
+                    *group_slot(&mut counts, *group)? += 1;
                 }
             }
             let values = sums.iter().zip(&counts).map(|(sum, count)| {
@@ -281,8 +289,8 @@ fn sum_or_average(
             let mut sums = vec![0f64; n];
             for (row, group) in groups.of_row.iter().enumerate() {
                 if reals.is_valid(row) && selected(row) {
-                    sums[*group] += reals.value(row);
-                    counts[*group] += 1;
+                    *group_slot(&mut sums, *group)? += reals.value(row);
+                    *group_slot(&mut counts, *group)? += 1;
                 }
             }
             let values = sums.iter().zip(&counts).map(|(sum, count)| {
@@ -326,13 +334,13 @@ fn extreme_rows(
         if !selected(row) {
             continue;
         }
-        first[*group].get_or_insert(row as u32);
+        group_slot(&mut first, *group)?.get_or_insert(row as u32);
         // Empty strings are Kusto's "no value" and do not take part.
         let empty = strings.is_some_and(|s| s.value(row).is_empty());
         if value.is_null(row) || empty {
             continue;
         }
-        let slot = &mut best[*group];
+        let slot = group_slot(&mut best, *group)?;
         match slot {
             Some(current) if is_nan(*current as usize) => {}
             Some(_) if is_nan(row) => *slot = Some(row as u32),

@@ -51,9 +51,9 @@ pub(crate) fn mv_expand(
         for index in 0..count {
             source_rows.push(row as u32);
             item_index.push(index as i64);
-            for (column, items) in expanded.iter().enumerate() {
+            for (items, column) in expanded.iter().zip(&mut elements) {
                 let element = items.as_ref().and_then(|items| items.get(index).cloned());
-                elements[column].push(element);
+                column.push(element);
             }
         }
     }
@@ -61,11 +61,9 @@ pub(crate) fn mv_expand(
     let indices = UInt32Array::from(source_rows);
     let mut arrays = Vec::with_capacity(columns.len());
     for (position, _) in columns.iter().enumerate() {
-        if let Some(expansion) = plan.expansions.iter().position(|e| e.column == position) {
-            arrays.push(typed_column(
-                &elements[expansion],
-                plan.expansions[expansion].ty,
-            ));
+        let mut expanded = plan.expansions.iter().zip(&elements);
+        if let Some((expansion, items)) = expanded.find(|(e, _)| e.column == position) {
+            arrays.push(typed_column(items, expansion.ty));
         } else if Some(position) == plan.index_column {
             arrays.push(Arc::new(Int64Array::from(item_index.clone())) as ArrayRef);
         } else {

@@ -103,6 +103,9 @@ fn match_rows(
     right_count: usize,
     budget: &Budget,
 ) -> DiagResult<Pairs> {
+    // Right rows come from `0..right_count`; one outside would be a bug.
+    let lost =
+        |right: u32| kql_parser::Diagnostic::internal(format!("the join lost right row {right}"));
     let mut left_out: Vec<Option<u32>> = Vec::new();
     let mut right_out: Vec<Option<u32>> = Vec::new();
     let mut right_matched = vec![false; right_count];
@@ -129,7 +132,9 @@ fn match_rows(
             // Right semi and anti joins only need to know which right rows have a match.
             (JoinKind::RightSemi | JoinKind::RightAnti, Some(rights)) => {
                 for right in rights {
-                    right_matched[*right as usize] = true;
+                    *right_matched
+                        .get_mut(*right as usize)
+                        .ok_or_else(|| lost(*right))? = true;
                 }
             }
             (_, Some(rights)) => {
@@ -138,7 +143,9 @@ fn match_rows(
                 for right in rights {
                     left_out.push(Some(row_index));
                     right_out.push(Some(*right));
-                    right_matched[*right as usize] = true;
+                    *right_matched
+                        .get_mut(*right as usize)
+                        .ok_or_else(|| lost(*right))? = true;
                 }
             }
             (JoinKind::LeftOuter | JoinKind::FullOuter, None) => {
@@ -153,9 +160,11 @@ fn match_rows(
     match kind {
         JoinKind::RightSemi | JoinKind::RightAnti => {
             let want = kind == JoinKind::RightSemi;
-            right_out = (0..right_count as u32)
-                .filter(|row| right_matched[*row as usize] == want)
-                .map(Some)
+            right_out = right_matched
+                .iter()
+                .enumerate()
+                .filter(|(_, matched)| **matched == want)
+                .map(|(row, _)| Some(row as u32))
                 .collect();
         }
         JoinKind::RightOuter | JoinKind::FullOuter => {

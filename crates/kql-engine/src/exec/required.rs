@@ -58,8 +58,8 @@ pub(crate) fn prune(query: &BoundQuery, prunable: &dyn Fn(&str) -> bool) -> Opti
     for (id, needed) in walk.shared.iter().enumerate() {
         if let (Some(needed), Some(plan)) = (needed, query.shared.get(id)) {
             let (plan, map) = rewriter.plan(plan, needed).ok()?;
-            rewriter.shared[id] = Some((plan.columns.clone(), map));
-            pruned.shared[id] = plan;
+            *rewriter.shared.get_mut(id)? = Some((plan.columns.clone(), map));
+            *pruned.shared.get_mut(id)? = plan;
         }
     }
     for (slot, plan) in pruned.results.iter_mut().zip(&query.results) {
@@ -137,8 +137,8 @@ impl Walk {
             }
             PlanKind::Project { input, exprs } => {
                 let mut input_needed = Needed::new();
-                for position in kept_exprs(exprs, &needed) {
-                    expr_columns(&exprs[position], &mut input_needed);
+                for (_, expr) in kept_exprs(exprs, &needed) {
+                    expr_columns(expr, &mut input_needed);
                 }
                 self.plan(input, input_needed);
             }
@@ -194,11 +194,13 @@ impl Walk {
     }
 }
 
-/// The `extend`/`project` expressions kept: the used ones, and those that could fail. A bare
-/// column or constant cannot fail: unused, it is dropped.
-fn kept_exprs(exprs: &[BoundExpr], needed: &Needed) -> Vec<usize> {
-    (0..exprs.len())
-        .filter(|position| needed.contains(position) || !is_plain(&exprs[*position]))
+/// The `extend`/`project` expressions kept, with their positions: the used ones, and those
+/// that could fail. A bare column or constant cannot fail: unused, it is dropped.
+fn kept_exprs<'e>(exprs: &'e [BoundExpr], needed: &Needed) -> Vec<(usize, &'e BoundExpr)> {
+    exprs
+        .iter()
+        .enumerate()
+        .filter(|(position, expr)| needed.contains(position) || !is_plain(expr))
         .collect()
 }
 
@@ -353,16 +355,16 @@ impl Rewriter<'_> {
             PlanKind::Project { input, exprs } => {
                 let kept = kept_exprs(exprs, needed);
                 let mut input_needed = Needed::new();
-                for &position in &kept {
-                    expr_columns(&exprs[position], &mut input_needed);
+                for &(_, expr) in &kept {
+                    expr_columns(expr, &mut input_needed);
                 }
                 let (new_input, input_map) = self.plan(input, &input_needed)?;
                 let exprs = kept
                     .iter()
-                    .map(|&position| remap(&exprs[position], input, &new_input, &input_map))
+                    .map(|&(_, expr)| remap(expr, input, &new_input, &input_map))
                     .collect::<Rewrite<Vec<_>>>()?;
                 let mut map = vec![None; width];
-                for (new, &old) in kept.iter().enumerate() {
+                for (new, &(old, _)) in kept.iter().enumerate() {
                     *map.get_mut(old).ok_or(Inconsistent)? = Some(new);
                 }
                 let kind = PlanKind::Project {
@@ -387,13 +389,18 @@ impl Rewriter<'_> {
                     return Err(Inconsistent);
                 }
                 let map: Map = (0..width)
-                    .map(|p| match (with_left, with_right) {
-                        (true, true) if p < old_left => left_map[p],
-                        (true, true) => right_map[p - old_left].map(|j| j + new_left),
-                        (true, false) => left_map[p],
-                        (false, _) => right_map[p],
+                    .map(|p| {
+                        let new = match (with_left, with_right) {
+                            (true, true) if p < old_left => left_map.get(p).copied(),
+                            (true, true) => right_map
+                                .get(p - old_left)
+                                .map(|new| new.map(|j| j + new_left)),
+                            (true, false) => left_map.get(p).copied(),
+                            (false, _) => right_map.get(p).copied(),
+                        };
+                        new.ok_or(Inconsistent)
                     })
-                    .collect();
+                    .collect::<Rewrite<Map>>()?;
                 let new_width = if with_left { new_left } else { 0 }
                     + if with_right { right.columns.len() } else { 0 };
                 let mut rewritten = (**join).clone();
@@ -464,7 +471,7 @@ impl Rewriter<'_> {
                 }
                 let mut map = vec![None; width];
                 for (new, &old) in kept.iter().enumerate() {
-                    map[old] = Some(new);
+                    *map.get_mut(old).ok_or(Inconsistent)? = Some(new);
                 }
                 let kind = PlanKind::Union {
                     inputs: new_inputs,
@@ -507,9 +514,9 @@ impl Rewriter<'_> {
         let mut rewritten = aggregate.clone();
         let mut map = vec![None; width];
         let mut next = 0;
-        for (position, key) in aggregate.keys.iter().enumerate() {
-            rewritten.keys[position] = remap(key, input, &new_input, &input_map)?;
-            map[position] = Some(next);
+        for ((key, slot), new) in aggregate.keys.iter().zip(&mut rewritten.keys).zip(&mut map) {
+            *slot = remap(key, input, &new_input, &input_map)?;
+            *new = Some(next);
             next += 1;
         }
         let mut position = aggregate.keys.len();
@@ -519,7 +526,7 @@ impl Rewriter<'_> {
                 .iter()
                 .map(|arg| remap(arg, input, &new_input, &input_map))
                 .collect::<Rewrite<Vec<_>>>()?;
-            map[position] = Some(next);
+            *map.get_mut(position).ok_or(Inconsistent)? = Some(next);
             next += 1;
             position += 1;
             slot.carried.clear();
@@ -527,7 +534,7 @@ impl Rewriter<'_> {
                 if needed.contains(&position) {
                     slot.carried
                         .push(remap_index(carried, input, &new_input, &input_map)?);
-                    map[position] = Some(next);
+                    *map.get_mut(position).ok_or(Inconsistent)? = Some(next);
                     next += 1;
                 }
                 position += 1;
@@ -561,7 +568,7 @@ impl Rewriter<'_> {
         let mut next = new_input_width;
         for (position, slot) in map.iter_mut().enumerate() {
             if position < old_input_width {
-                *slot = input_map[position];
+                *slot = *input_map.get(position).ok_or(Inconsistent)?;
             } else if computed.contains(&position) {
                 *slot = Some(next);
                 next += 1;
@@ -569,16 +576,24 @@ impl Rewriter<'_> {
                 return Err(Inconsistent);
             }
         }
-        if needed.iter().chain(&computed).any(|&p| map[p].is_none()) {
+        if needed
+            .iter()
+            .chain(&computed)
+            .any(|&p| map.get(p).copied().flatten().is_none())
+        {
             return Err(Inconsistent);
         }
         let mut rewritten = expand.clone();
         for (expansion, slot) in expand.expansions.iter().zip(&mut rewritten.expansions) {
             slot.expr = remap(&expansion.expr, input, &new_input, &input_map)?;
-            slot.column = map[expansion.column].ok_or(Inconsistent)?;
+            slot.column = map
+                .get(expansion.column)
+                .copied()
+                .flatten()
+                .ok_or(Inconsistent)?;
         }
         rewritten.index_column = match expand.index_column {
-            Some(position) => Some(map[position].ok_or(Inconsistent)?),
+            Some(position) => Some(map.get(position).copied().flatten().ok_or(Inconsistent)?),
             None => None,
         };
         rewritten.input = new_input;

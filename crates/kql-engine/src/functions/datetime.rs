@@ -1019,7 +1019,7 @@ fn parse_format(format: &str, timespan: bool) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
     let mut index = 0;
     while let Some(&c) = chars.get(index) {
-        let run = chars[index..].iter().take_while(|&&d| d == c).count();
+        let run = chars.iter().skip(index).take_while(|&&d| d == c).count();
         index += run;
         if DELIMITERS.contains(&c) {
             tokens.extend(std::iter::repeat_n(Token::Literal(c), run));

@@ -299,7 +299,9 @@ pub(super) fn evaluate(function: DynamicFn, call: &Call<'_>) -> DiagResult<Array
             let slice = if start > end {
                 Vec::new()
             } else {
-                items[start as usize..=end as usize].to_vec()
+                // `0 <= start <= end < count` here, so the range is always inside `items`.
+                let range = start as usize..=end as usize;
+                items.get(range).unwrap_or_default().to_vec()
             };
             Some(Json::Array(slice))
         })),

@@ -19,6 +19,7 @@ use super::convert::{constant_long, first_text, integer_arg, required_text, text
 use super::{Call, Function, call, check_arity, downcast, string_arg};
 use crate::error::{DiagResult, arrow_error, not_supported, semantic};
 use crate::eval::string_at;
+use crate::limits::REGEX_SIZE_LIMIT;
 use crate::plan::{BoundExpr, ExprKind};
 use crate::types::KustoType;
 
@@ -192,9 +193,12 @@ fn bind_more(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<BoundEx
                     _ => integer_arg(name, "the index", arg)?,
                 });
             }
-            if bound.get(1).and_then(|d| super::convert::constant_text(d)) == Some("") {
+            if let Some(delimiter) = bound
+                .get(1)
+                .filter(|d| super::convert::constant_text(d) == Some(""))
+            {
                 return Err(
-                    not_supported("`split` with an empty delimiter").with_span(bound[1].span)
+                    not_supported("`split` with an empty delimiter").with_span(delimiter.span)
                 );
             }
             Ok(call(
@@ -383,9 +387,6 @@ fn three(args: Vec<BoundExpr>) -> DiagResult<[BoundExpr; 3]> {
 
 /// The most capture groups `extract_all` takes (`K:extract-all-function`).
 const MAX_CAPTURE_GROUPS: usize = 16;
-
-/// How much memory one compiled regex may use: patterns come from query text.
-const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 
 /// How many compiled patterns the cache keeps before it starts over.
 const REGEX_CACHE_LIMIT: usize = 256;

@@ -64,7 +64,9 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
         }
         "prev" | "next" => {
             check_arity(name, &args, 1..=3, span)?;
-            let ty = args[0].ty;
+            let ty = args.first().map(|arg| arg.ty).ok_or_else(|| {
+                kql_parser::Diagnostic::internal(format!("`{name}` lost its argument"))
+            })?;
             let mut bound = Vec::new();
             for (index, arg) in args.into_iter().enumerate() {
                 bound.push(match index {

@@ -26,7 +26,11 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
     let (mut records, sources) = open(path)?;
     let plan = plan_columns(&sources, options);
     let needed = needed_sources(&plan, sources.len());
-    let wanted: Vec<usize> = (0..sources.len()).filter(|&i| needed[i]).collect();
+    let wanted: Vec<usize> = needed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &needed)| needed.then_some(i))
+        .collect();
     let mut table = RawTableBuilder::new(needed, options.effective_batch_size(), false, true);
     let mut skipped = options.skip_bad_rows.then(Vec::new);
 
@@ -206,13 +210,18 @@ impl<R: Read> RecordReader<R> {
             while self.end - self.start < BYTE_ORDER_MARK.len() && !self.eof {
                 self.fill().map_err(RecordError::Io)?;
             }
-            if self.buf[self.start..self.end].starts_with(BYTE_ORDER_MARK) {
+            let unread = self.buf.get(self.start..self.end).unwrap_or_default();
+            if unread.starts_with(BYTE_ORDER_MARK) {
                 self.start += BYTE_ORDER_MARK.len();
             }
             self.at_file_start = false;
         }
         loop {
-            let input = &self.buf[self.start..self.end];
+            // `start <= end <= buf.len()` always holds; should it not, fail rather than crash.
+            let Some(input) = self.buf.get(self.start..self.end) else {
+                let lost = io::Error::other("the CSV reader lost its place in its buffer");
+                return Err(RecordError::Io(lost));
+            };
             match scan_record(input, self.eof, &mut self.data, &mut self.ends) {
                 Scan::End => return Ok(false),
                 Scan::NeedMore => self.fill().map_err(RecordError::Io)?,
@@ -254,8 +263,8 @@ impl<R: Read> RecordReader<R> {
         if self.end == self.buf.len() {
             self.buf.resize(self.buf.len() * 2, 0);
         }
-        while self.end < self.buf.len() {
-            match self.input.read(&mut self.buf[self.end..]) {
+        while let Some(free) = self.buf.get_mut(self.end..).filter(|free| !free.is_empty()) {
+            match self.input.read(free) {
                 Ok(0) => {
                     self.eof = true;
                     break;
@@ -339,12 +348,12 @@ fn scan_record(input: &[u8], eof: bool, data: &mut Vec<u8>, ends: &mut Vec<usize
         }
         // The unquoted field, or whatever follows a closing quote, up to the next separator.
         let rest = input.get(pos..).unwrap_or_default();
-        let len = rest
-            .iter()
-            .position(|&b| matches!(b, b',' | b'\n' | b'\r'))
-            .unwrap_or(rest.len());
-        data.extend_from_slice(&rest[..len]);
-        pos += len;
+        let field = rest
+            .split(|&b| matches!(b, b',' | b'\n' | b'\r'))
+            .next()
+            .unwrap_or_default();
+        data.extend_from_slice(field);
+        pos += field.len();
         ends.push(data.len());
 
         if input.get(pos) == Some(&b',') {
@@ -402,16 +411,20 @@ fn scan_quoted(
 ) -> Quoted {
     loop {
         let rest = input.get(pos..).unwrap_or_default();
-        let Some(len) = rest.iter().position(|&b| matches!(b, b'"' | b'\n' | b'\r')) else {
-            data.extend_from_slice(rest);
+        // The bytes before the next quote or line break: all of `rest` when there is none.
+        let chunk = rest
+            .split(|&b| matches!(b, b'"' | b'\n' | b'\r'))
+            .next()
+            .unwrap_or_default();
+        data.extend_from_slice(chunk);
+        if chunk.len() == rest.len() {
             return if eof {
                 Quoted::Unterminated
             } else {
                 Quoted::NeedMore
             };
-        };
-        data.extend_from_slice(&rest[..len]);
-        pos += len;
+        }
+        pos += chunk.len();
         match (input.get(pos), input.get(pos + 1)) {
             (Some(b'"'), Some(b'"')) => {
                 data.push(b'"');
@@ -423,7 +436,7 @@ fn scan_quoted(
                 // A line break inside the field: kept in the value, counted for line numbers.
                 match line_break(input, pos, eof) {
                     Break::At(after) => {
-                        data.extend_from_slice(&input[pos..after]);
+                        data.extend(input.iter().take(after).skip(pos));
                         *newlines += 1;
                         pos = after;
                     }

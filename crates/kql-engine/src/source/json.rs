@@ -268,7 +268,11 @@ fn read_positional(
 
     let plan = plan_columns(&sources, options);
     let needed = needed_sources(&plan, sources.len());
-    let wanted: Vec<usize> = (0..sources.len()).filter(|&i| needed[i]).collect();
+    let wanted: Vec<usize> = needed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &needed)| needed.then_some(i))
+        .collect();
     let mut table = RawTableBuilder::new(needed, options.effective_batch_size(), true, false);
     let mut lines = LazyLines::new(text, shape.rows_path.clone());
     for (row, value) in rows.iter().enumerate() {

@@ -78,6 +78,17 @@ fn syntax_error(text: &str, position: usize, expected: &[String]) -> Diagnostic 
         )
         .with_span(span);
     }
+    if let Some(what) = super::unsupported::unsupported_syntax(text, start, &found) {
+        let diagnostic = Diagnostic::new(
+            crate::DiagnosticKind::NotSupported,
+            format!("{what} is not supported yet"),
+        )
+        .with_span(span);
+        return match hint_for(text, start, &found, expected) {
+            Some(hint) => diagnostic.with_hint(hint),
+            None => diagnostic,
+        };
+    }
     let found_text = match found.as_str() {
         "" => "the end of the query".to_string(),
         "\n" | "\r" => "a line break".to_string(),
@@ -318,8 +329,8 @@ fn unclosed_bracket(text: &str, position: usize) -> Option<(usize, char)> {
     let bytes = text.as_bytes().get(..position)?;
     let mut open: Vec<(usize, char)> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'(' => open.push((i, ')')),
             b'[' => open.push((i, ']')),
             b'{' => open.push((i, '}')),
@@ -327,15 +338,15 @@ fn unclosed_bracket(text: &str, position: usize) -> Option<(usize, char)> {
                 open.pop();
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
+                while bytes.get(i).is_some_and(|b| *b != b'\n') {
                     i += 1;
                 }
             }
             quote @ (b'\'' | b'"') => {
-                let verbatim = i > 0 && bytes[i - 1] == b'@';
+                let verbatim = i > 0 && bytes.get(i - 1) == Some(&b'@');
                 i += 1;
-                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' && !verbatim {
+                while let Some(&b) = bytes.get(i).filter(|b| **b != quote && **b != b'\n') {
+                    if b == b'\\' && !verbatim {
                         i += 1;
                     }
                     i += 1;
@@ -484,15 +495,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
+        // `row` always holds `b.len() + 1` cells, so it has a first one.
+        let Some((first, rest)) = row.split_first_mut() else {
+            break;
+        };
+        let mut diagonal = *first;
+        *first = i + 1;
+        let mut left = *first;
+        for (cb, cell) in b.iter().zip(rest) {
             let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = *cell;
+            *cell = substitute.min(left + 1).min(*cell + 1);
+            left = *cell;
         }
     }
-    row[b.len()]
+    row.last().copied().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -103,7 +103,19 @@ fn union_source(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
 
 /// `expr`: operands and operators folded by precedence.
 pub(crate) fn expr(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
-    let min_longs = negated_min_longs(&pair);
+    expr_in(pair, false)
+}
+
+/// `expr`, where `datatable_value` says whether `-9223372036854775808` is the smallest long.
+/// Kusto reads it so only in a `datatable` value: elsewhere the minus is an operator on a
+/// number too large for a long, an error (recorded conformance cases; `K:scalar-data-types/
+/// long`: "`-2` is not a literal").
+fn expr_in(pair: Pair<'_, Rule>, datatable_value: bool) -> BuildResult<Expr> {
+    let min_longs = if datatable_value {
+        negated_min_longs(&pair)
+    } else {
+        Vec::new()
+    };
     PRATT
         .map_primary(|term_pair| {
             if min_longs.contains(&term_pair.as_span().start()) {
@@ -360,7 +372,7 @@ fn datatable(pair: Pair<'_, Rule>) -> BuildResult<Expr> {
     for part in children(pair) {
         match part.as_rule() {
             Rule::column_decl => columns.push(column_decl(part)?),
-            Rule::expr => values.push(expr(part)?),
+            Rule::expr => values.push(expr_in(part, true)?),
             _ => return Err(unexpected(&part)),
         }
     }
@@ -404,7 +416,10 @@ pub(crate) fn assignment(pair: Pair<'_, Rule>) -> BuildResult<Assignment> {
     let mut parts: Vec<_> = children(pair).collect();
     let value_pair = parts.pop().ok_or_else(|| missing(Rule::assignment))?;
     let value = expr(value_pair)?;
-    let name = parts.pop().map(name).transpose()?;
+    let name = parts
+        .pop()
+        .map(super::column_names::column_name)
+        .transpose()?;
     Ok(Assignment { name, value })
 }
 

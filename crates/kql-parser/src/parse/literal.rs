@@ -150,12 +150,15 @@ fn long_literal(pair: &Pair<'_, Rule>) -> BuildResult<i64> {
             format!("`{}` does not fit in a long", pair.as_str()),
             span_of(pair),
         )
+        .with_hint(
+            "a minus before a number is an operator: write the smallest long as \
+             `long(-9223372036854775808)`",
+        )
     })
 }
 
-/// An integer with an optional sign, `0x` prefix and `L` suffix.
+/// An integer with an optional sign and `0x` prefix.
 fn parse_integer(text: &str) -> Option<i64> {
-    let text = text.strip_suffix(['L', 'l']).unwrap_or(text);
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -214,8 +217,8 @@ fn unit_nanos(unit: &str) -> Option<i128> {
         "m" | "min" | "minute" | "minutes" => 60_000_000_000,
         "s" | "sec" | "second" | "seconds" => 1_000_000_000,
         "ms" | "milli" | "millis" | "millisec" | "millisecond" | "milliseconds" => 1_000_000,
-        "micro" | "micros" | "microsec" | "microsecond" | "microseconds" | "us" => 1_000,
-        "nano" | "nanos" | "nanosec" | "nanosecond" | "nanoseconds" | "ns" => 1,
+        "micro" | "micros" | "microsec" | "microsecond" | "microseconds" => 1_000,
+        "nano" | "nanos" | "nanosec" | "nanosecond" | "nanoseconds" => 1,
         "tick" | "ticks" => 100,
         _ => return None,
     })

@@ -1,11 +1,13 @@
 //! From query text to AST: pest produces pairs, one builder function per grammar rule turns
 //! them into AST nodes.
 
+pub(crate) mod column_names;
 mod errors;
 mod expr;
 pub(crate) mod literal;
 mod operator;
 mod query;
+mod unsupported;
 
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
@@ -61,13 +63,13 @@ fn check_nesting(text: &str) -> Result<(), Diagnostic> {
     let mut signs = 0usize;
     let mut in_run = false;
     let mut i = 0;
-    while i < bytes.len() {
-        let byte = bytes[i];
+    while let Some(&byte) = bytes.get(i) {
         match byte {
             b' ' | b'\t' | b'\r' | b'\n' => {}
             b'(' if raw_literal_before(bytes, i) => {
-                i = bytes[i..]
+                i = bytes
                     .iter()
+                    .skip(i)
                     .position(|b| *b == b')')
                     .map_or(bytes.len(), |end| i + end);
                 in_run = false;
@@ -109,11 +111,16 @@ fn check_nesting(text: &str) -> Result<(), Diagnostic> {
 /// Whether the `(` at `open` starts the raw text of a literal such as `datetime(...)`,
 /// which runs to the next `)` whatever it holds.
 fn raw_literal_before(bytes: &[u8], open: usize) -> bool {
-    let word_start = bytes[..open]
-        .iter()
-        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-        .map_or(0, |index| index + 1);
-    let word = &bytes[word_start..open];
+    // The last piece after splitting at every byte that cannot be in a word is the word
+    // that ends at `open`, empty when there is none.
+    let word = bytes
+        .get(..open)
+        .and_then(|before| {
+            before
+                .rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .next()
+        })
+        .unwrap_or_default();
     [
         &b"datetime"[..],
         b"date",
@@ -131,18 +138,22 @@ fn raw_literal_before(bytes: &[u8], open: usize) -> bool {
 /// otherwise `i`.
 fn skip_trivia_or_string(text: &str, i: usize) -> usize {
     let bytes = text.as_bytes();
-    match bytes[i] {
-        b'/' if bytes.get(i + 1) == Some(&b'/') => bytes[i..]
+    let Some(&byte) = bytes.get(i) else {
+        return i;
+    };
+    match byte {
+        b'/' if bytes.get(i + 1) == Some(&b'/') => bytes
             .iter()
+            .skip(i)
             .position(|b| *b == b'\n')
             .map_or(bytes.len(), |end| i + end),
         quote @ (b'\'' | b'"') => {
-            let verbatim = i > 0 && bytes[i - 1] == b'@';
+            let verbatim = i > 0 && bytes.get(i - 1) == Some(&b'@');
             let mut j = i + 1;
-            while j < bytes.len() && bytes[j] != b'\n' {
-                if bytes[j] == b'\\' && !verbatim {
+            while let Some(&b) = bytes.get(j).filter(|b| **b != b'\n') {
+                if b == b'\\' && !verbatim {
                     j += 1;
-                } else if bytes[j] == quote {
+                } else if b == quote {
                     if !(verbatim && bytes.get(j + 1) == Some(&quote)) {
                         return j;
                     }

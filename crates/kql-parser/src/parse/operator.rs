@@ -52,7 +52,7 @@ pub(crate) fn tabular_operator(pair: Pair<'_, Rule>) -> BuildResult<Operator> {
         Rule::project_rename_operator => project_rename_operator,
         Rule::project_reorder_operator => project_reorder_operator,
         Rule::summarize_operator => summarize_operator,
-        Rule::count_operator => |_| Ok(OperatorKind::Count),
+        Rule::count_operator => count_operator,
         Rule::take_operator => take_operator,
         Rule::top_operator => top_operator,
         Rule::sort_operator => sort_operator,
@@ -468,6 +468,14 @@ fn parse(pair: Pair<'_, Rule>) -> BuildResult<Parse> {
     })
 }
 
+/// `count_operator`: `count` or `count as Name`.
+fn count_operator(pair: Pair<'_, Rule>) -> BuildResult<OperatorKind> {
+    match children(pair).find(|part| part.as_rule() == Rule::name) {
+        Some(part) => Ok(OperatorKind::CountAs(name(part)?)),
+        None => Ok(OperatorKind::Count),
+    }
+}
+
 /// `parse_part`: a string, `*` or `Name[:type]`.
 fn parse_part(pair: Pair<'_, Rule>) -> BuildResult<ParsePart> {
     let inner = first_child(pair)?;
@@ -476,7 +484,9 @@ fn parse_part(pair: Pair<'_, Rule>) -> BuildResult<ParsePart> {
         Rule::star => Ok(ParsePart::Wildcard),
         Rule::parse_column => {
             let mut parts = children(inner);
-            let name = name(parts.next().ok_or_else(|| missing(Rule::parse_column))?)?;
+            let name = super::column_names::column_name(
+                parts.next().ok_or_else(|| missing(Rule::parse_column))?,
+            )?;
             let ty = parts.next().map(type_name);
             Ok(ParsePart::Column { name, ty })
         }

@@ -1,0 +1,124 @@
+//! The `load_*` targets' harness: bytes written to a scratch file and read by the loader its
+//! extension selects, the ways the engine reads files.
+//!
+//! The loaders only take paths, so each process writes its inputs to one file under
+//! `/dev/shm` (memory, no disk writes), named with the process id so that runs of different
+//! targets or developers do not clash.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use arrow::compute::concat_batches;
+use kql_engine::catalog::{Catalog, TableSchema};
+use kql_engine::source::{DEFAULT_BATCH_SIZE, LoadOptions, LoadedTable, load_file, peek_columns};
+use kql_engine::types::KustoType;
+
+/// Columns of the `SecurityEvent` schema read with a projection, as a query that uses only
+/// them would: one the sample files have of each type, and one no file has.
+const PROJECTION: &[&str] = &["TimeGenerated", "EventID", "CommandLine", "NoSuchColumn"];
+
+/// Writes `data` to this process's scratch file with `extension` and loads it without a
+/// schema, with the `SecurityEvent` schema, with a projection and with small batches.
+///
+/// # Panics
+///
+/// When a loader panics, when a loaded table is malformed (a batch with another schema or too
+/// many rows), or when [`peek_columns`] announces other columns than loading gives: the
+/// engine relies on both agreeing when it registers a file without reading it.
+pub fn load(data: &[u8], extension: &str) {
+    let path = scratch_path(extension);
+    std::fs::write(&path, data).expect("the scratch file can be written");
+    let schema = security_event();
+    let projection: Vec<String> = PROJECTION.iter().map(|name| name.to_string()).collect();
+    for schema in [None, Some(schema)] {
+        let full = LoadOptions {
+            schema,
+            ..LoadOptions::default()
+        };
+        let whole = checked_load(&path, &full);
+        if let (Ok(Some(peeked)), Some(whole)) = (peek_columns(&path, schema), &whole) {
+            let announced: Vec<_> = peeked
+                .iter()
+                .map(|c| (c.name.clone(), Some(c.ty)))
+                .collect();
+            assert_eq!(
+                announced,
+                column_types(whole),
+                "peek_columns disagrees with load_file"
+            );
+        }
+        let projected = LoadOptions {
+            schema,
+            columns: Some(&projection),
+            batch_size: 2,
+        };
+        let part = checked_load(&path, &projected);
+        if let Some(whole) = &whole {
+            // The engine reads only the columns a query uses: that must not change them.
+            let part = part.expect("a projection of a file that loads whole loads");
+            assert_same_columns(whole, &part);
+        }
+    }
+    // Not needed any more; removing it keeps /dev/shm clean when the run ends.
+    let _ = std::fs::remove_file(&path);
+}
+
+/// Loads the file; checks the batches of a table it loaded.
+fn checked_load(path: &std::path::Path, options: &LoadOptions) -> Option<LoadedTable> {
+    let table = match load_file(path, options) {
+        Ok(table) => table,
+        Err(error) => {
+            let _ = error.to_string();
+            return None;
+        }
+    };
+    let limit = match options.batch_size {
+        0 => DEFAULT_BATCH_SIZE,
+        size => size,
+    };
+    for batch in &table.batches {
+        assert_eq!(batch.schema(), table.schema, "a batch has another schema");
+        assert!(
+            batch.num_rows() <= limit,
+            "a batch has more than {limit} rows"
+        );
+    }
+    Some(table)
+}
+
+/// Each column's name and Kusto type.
+fn column_types(table: &LoadedTable) -> Vec<(String, Option<KustoType>)> {
+    let fields = table.schema.fields().iter();
+    fields
+        .map(|f| (f.name().clone(), KustoType::of_field(f)))
+        .collect()
+}
+
+/// Checks that each column of `part` has the values of the same column of `whole`.
+fn assert_same_columns(whole: &LoadedTable, part: &LoadedTable) {
+    let whole_rows = concat_batches(&whole.schema, &whole.batches).expect("same schemas");
+    let part_rows = concat_batches(&part.schema, &part.batches).expect("same schemas");
+    for (index, field) in part.schema.fields().iter().enumerate() {
+        let name = field.name();
+        let expected = whole_rows
+            .column_by_name(name)
+            .unwrap_or_else(|| panic!("the projected column `{name}` is not in the table"));
+        let found = part_rows.column(index);
+        // Debug output as the fallback compares NaN equal to itself.
+        let same = expected == found || format!("{expected:?}") == format!("{found:?}");
+        assert!(same, "column `{name}` differs when read alone");
+    }
+}
+
+fn scratch_path(extension: &str) -> PathBuf {
+    let name = format!("kql-fuzz-{}.{extension}", std::process::id());
+    PathBuf::from("/dev/shm").join(name)
+}
+
+fn security_event() -> &'static TableSchema {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG
+        .get_or_init(Catalog::builtin)
+        .get("SecurityEvent")
+        .expect("SecurityEvent is a built-in table")
+}
