@@ -610,12 +610,12 @@ fn skipped_rows_warning(rows: SkippedRows) -> Option<Diagnostic> {
     let lines: std::collections::BTreeSet<(Option<usize>, &str)> =
         rows.keys().map(|k| (k.0, k.2.as_str())).collect();
     let first = rows.values().next()?;
-    let count = match lines.len() {
-        1 => "1 row".to_string(),
-        n => format!("{n} rows"),
+    let (count, verb) = match lines.len() {
+        1 => ("1 row".to_string(), "was"),
+        n => (format!("{n} rows"), "were"),
     };
     let mut warning = runtime(format!(
-        "{count} of `{}` could not be read and were left out, as skipping bad rows asks",
+        "{count} of `{}` could not be read and {verb} left out, as skipping bad rows asks",
         first.path.display()
     ))
     .warning();

@@ -11,15 +11,19 @@
 //! with [`LoadOptions::skip_bad_rows`] it is listed in [`LoadedTable::skipped`] instead.
 
 mod columns;
+mod layout;
 mod record;
 mod shape;
 
 use std::path::Path;
 
 use ::evtx::err::EvtxError;
-use ::evtx::{EvtxParser, ParserSettings};
+use ::evtx::err::Result as EvtxResult;
+use ::evtx::{EvtxParser, EvtxRecord, ParserSettings, SerializedEvtxRecord};
+use serde_json::Value;
 
 use self::columns::{CellError, Columns};
+use self::layout::{check_header, chunk_records, cut_short};
 use self::record::Event;
 use self::shape::Shape;
 use super::{LoadError, LoadOptions, LoadedTable};
@@ -41,6 +45,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         .collect();
     let mut columns = Columns::new(wanted);
 
+    check_header(path)?;
     let settings = ParserSettings::new().validate_checksums(true);
     let mut parser = EvtxParser::from_path(path)
         .map_err(|error| LoadError::new(path, format!("cannot open: {}", describe(&error))))?
@@ -57,7 +62,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         notes: Vec::new(),
     };
     let mut left_out = 0usize;
-    for record in parser.records_json_value() {
+    for record in parser.serialized_records(json_value) {
         let outcome = record
             .map_err(|error| record_error(path, &error))
             .and_then(|record| {
@@ -112,34 +117,18 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
     Ok(table)
 }
 
-/// The size of the file header and of each chunk, fixed by the format.
-const HEADER_SIZE: u64 = 4096;
-const CHUNK_SIZE: u64 = 65536;
-
-/// The error for a file that ends inside a chunk, or before the chunks its header counts.
-fn cut_short(path: &Path, header_chunks: u16) -> Result<Option<LoadError>, LoadError> {
-    let length = std::fs::metadata(path)
-        .map_err(|error| LoadError::new(path, format!("cannot open: {error}")))?
-        .len();
-    let body = length.saturating_sub(HEADER_SIZE);
-    let whole = body / CHUNK_SIZE;
-    let partial = body % CHUNK_SIZE;
-    let counted = u64::from(header_chunks);
-    if partial == 0 && whole >= counted {
-        return Ok(None);
-    }
-    let message = if partial > 0 {
-        format!(
-            "chunk {whole}: the file is cut short: the chunk has {partial} of its {CHUNK_SIZE} \
-             bytes (the file header counts {counted} chunks), its records are lost"
-        )
-    } else {
-        format!(
-            "chunk {whole}: the file is cut short: it ends after {whole} chunks, its header \
-             counts {counted}"
-        )
-    };
-    Ok(Some(LoadError::new(path, message)))
+/// A record as the crate's JSON value. The crate's rendering errors do not say which record
+/// failed (`serde_json` failed: control character ...): they are tied to its id here.
+fn json_value(record: EvtxResult<EvtxRecord<'_>>) -> EvtxResult<SerializedEvtxRecord<Value>> {
+    let record = record?;
+    let record_id = record.event_record_id;
+    record.into_json_value().map_err(|error| match error {
+        EvtxError::FailedToParseRecord { .. } => error,
+        other => EvtxError::FailedToParseRecord {
+            record_id,
+            source: Box::new(other),
+        },
+    })
 }
 
 fn finish(path: &Path, columns: &mut Columns) -> Result<arrow::array::RecordBatch, LoadError> {
@@ -152,44 +141,39 @@ fn cell_error(path: &Path, id: u64, error: CellError) -> LoadError {
     LoadError::new(path, format!("record {id}: {}", error.message)).with_column(error.column)
 }
 
-/// A chunk or record the crate could not read, located by chunk or record as it says.
+/// A chunk or record the crate could not read, located by chunk or record as it says. A whole
+/// chunk left out is one entry of the skipped-rows report: its place says how many records
+/// went with it.
 fn record_error(path: &Path, error: &EvtxError) -> LoadError {
-    let place = match error {
-        EvtxError::FailedToParseChunk { chunk_id, .. } => match chunk_records(path, *chunk_id) {
-            Some((first, last)) => format!("chunk {chunk_id} (records {first} to {last}): "),
-            None => format!("chunk {chunk_id}: "),
-        },
-        EvtxError::FailedToParseRecord { record_id, .. } => format!("record {record_id}: "),
+    let (place, cause): (String, &(dyn std::error::Error + 'static)) = match error {
+        EvtxError::FailedToParseChunk { chunk_id, source } => {
+            let place = match chunk_records(path, *chunk_id) {
+                Some((first, last)) => {
+                    let count = last - first + 1;
+                    format!("chunk {chunk_id} (its {count} records, {first} to {last}): ")
+                }
+                None => format!("chunk {chunk_id}: "),
+            };
+            (place, source.as_ref())
+        }
+        EvtxError::FailedToParseRecord { record_id, source } => {
+            (format!("record {record_id}: "), source.as_ref())
+        }
         EvtxError::FailedToReadRecordAt {
             chunk: Some(chunk),
             offset,
-            ..
-        } => {
-            format!("chunk {chunk}, offset {offset:#x}: ")
-        }
-        _ => String::new(),
+            source,
+        } => (
+            format!("chunk {chunk}, offset {offset:#x}: "),
+            source.as_ref(),
+        ),
+        other => (String::new(), other),
     };
-    LoadError::new(path, format!("{place}{}", describe(error)))
-}
-
-/// The record ids a chunk's header says it holds, when the header can be read: a chunk that
-/// fails as a whole takes them all with it.
-fn chunk_records(path: &Path, chunk: u64) -> Option<(u64, u64)> {
-    use std::io::{Read, Seek, SeekFrom};
-    /// The size of a chunk's header.
-    const CHUNK_HEADER_SIZE: usize = 512;
-    let mut file = std::fs::File::open(path).ok()?;
-    let offset = HEADER_SIZE.checked_add(chunk.checked_mul(CHUNK_SIZE)?)?;
-    file.seek(SeekFrom::Start(offset)).ok()?;
-    let mut header = [0u8; CHUNK_HEADER_SIZE];
-    file.read_exact(&mut header).ok()?;
-    let header = ::evtx::EvtxChunkHeader::from_bytes(&header).ok()?;
-    let (first, last) = (header.first_event_record_id, header.last_event_record_id);
-    (first <= last).then_some((first, last))
+    LoadError::new(path, format!("{place}{}", describe(cause)))
 }
 
 /// The error and its causes, in lowercase without final periods, as `LoadError` messages
-/// are: `failed to parse chunk number 3: chunk records CRC32 invalid (...)`.
+/// are: `chunk data CRC32 invalid (stored 0x14639a5d, computed 0xb198d903)`.
 fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = Vec::new();
     let mut current = Some(error);
