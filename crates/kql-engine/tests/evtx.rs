@@ -284,7 +284,7 @@ fn garbage_in_a_chunk_is_an_error_or_skipped_records() {
     let hint = warning
         .hints
         .iter()
-        .find(|h| h.contains("chunk 1 (records "));
+        .find(|h| h.contains("chunk 1 (its 98 records, 99 to 196): "));
     assert!(hint.is_some(), "{warning:?}");
 }
 
@@ -292,5 +292,33 @@ fn garbage_in_a_chunk_is_an_error_or_skipped_records() {
 fn a_file_that_is_not_a_log_is_a_clear_error() {
     let path = damaged(DESKTOPIMG, "not-a-log", |bytes| bytes.truncate(100));
     let error = load_as("WindowsEvent", &path, LoadOptions::default()).unwrap_err();
-    assert!(error.to_string().contains("cannot open"), "{error}");
+    let expected = "the file is cut short: its header has 100 of its 4096 bytes";
+    assert!(error.to_string().contains(expected), "{error}");
+}
+
+#[test]
+fn a_log_without_4688_events_is_an_empty_security_event_table_that_says_why() {
+    // None of the real logs is a Security log: read as SecurityEvent, a Sysmon log has no
+    // rows, and the run says that its 565 records were left out, not that it is empty.
+    let engine = engine_with("SecurityEvent", &log(SYSMON_ART));
+    let result = engine.run("SecurityEvent | count").unwrap();
+    assert_eq!(rows(&result.tables[0]), [["0"]]);
+    let messages: Vec<_> = result.warnings.iter().map(|w| w.message.as_str()).collect();
+    let expected = "565 records are not Security 4688 events (a new process has been \
+                    created) and are not rows of `SecurityEvent`";
+    assert!(
+        messages.iter().any(|m| m.ends_with(expected)),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn every_record_of_a_sysmon_log_is_a_row_under_another_name() {
+    // The same log, read under a name that is not a shaped table: all 565 records, no warning.
+    let engine = engine_with("Sysmon", &log(SYSMON_ART));
+    let result = engine
+        .run("Sysmon | summarize n = count() by EventID | summarize sum(n), count()")
+        .unwrap();
+    assert_eq!(rows(&result.tables[0]), [["565", "11"]]);
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
 }

@@ -382,9 +382,22 @@ mod tests {
             }
         }});
         let names = [
-            "TimeGenerated", "Computer", "EventID", "Activity", "Account", "AccountType",
-            "CommandLine", "NewProcessName", "ParentProcessName", "NewProcessId", "Process",
-            "EventSourceName", "Level", "EventRecordId", "Type", "SubjectLogonId",
+            "TimeGenerated",
+            "Computer",
+            "EventID",
+            "Activity",
+            "Account",
+            "AccountType",
+            "CommandLine",
+            "NewProcessName",
+            "ParentProcessName",
+            "NewProcessId",
+            "Process",
+            "EventSourceName",
+            "Level",
+            "EventRecordId",
+            "Type",
+            "SubjectLogonId",
         ];
         let row = shaped(Shape::SecurityEvent, json, &names);
         assert_eq!(
