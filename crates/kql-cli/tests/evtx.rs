@@ -123,3 +123,49 @@ fn a_damaged_log_fails_or_is_read_around_with_skip_bad_rows() {
     let count: usize = csv_records(&outcome.stdout)[1][0].parse().expect("a count");
     assert!(count > 0 && count < 1537, "{count}");
 }
+
+#[test]
+fn data_dir_registers_event_logs_by_file_stem() {
+    // `--data DIR` picks up `.evtx` files as it does the other formats, each named by its
+    // file stem, which chooses the table's shape as `--table NAME=` would.
+    let dir = scratch_dir("evtx-data-dir");
+    let root = common::workspace_root();
+    for (name, file) in [
+        ("WindowsEvent", "sbousseaden__bits_openvpn.evtx"),
+        (
+            "DeviceProcessEvents",
+            "sbousseaden__PanacheSysmon_vs_AtomicRedTeam01.evtx",
+        ),
+    ] {
+        std::fs::copy(root.join(LOGS).join(file), dir.join(format!("{name}.evtx")))
+            .expect("copy the log");
+    }
+    let data = dir.display().to_string();
+    let query = "union (WindowsEvent | summarize n = count() | extend t = 'WindowsEvent'), \
+                 (DeviceProcessEvents | summarize n = count() | extend t = 'DeviceProcessEvents') \
+                 | order by t asc";
+    kql(&["run", "--query", query, "--data", &data, "--format", "csv"])
+        .assert_code(0)
+        .assert_stdout("n,t\n511,DeviceProcessEvents\n1537,WindowsEvent\n")
+        .assert_stderr_contains(
+            "54 records are not Sysmon 1 events (process creation) and are not rows of \
+         `DeviceProcessEvents`",
+        );
+}
+
+#[test]
+fn a_file_that_is_not_an_event_log_is_named_in_the_error() {
+    let dir = scratch_dir("evtx-not-a-log");
+    let path = dir.join("Bits.evtx");
+    std::fs::write(&path, "TimeGenerated,EventID\n2024-01-01,3\n").expect("write");
+    let table = format!("WindowsEvent={}", path.display());
+    kql(&["run", "--query", "WindowsEvent | count", "--table", &table])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "Bits.evtx: not a Windows event log: the file does not start with `ElfFile`",
+        );
+    std::fs::write(&path, "").expect("write");
+    kql(&["run", "--query", "WindowsEvent | count", "--table", &table])
+        .assert_code(2)
+        .assert_stderr_contains("Bits.evtx: not a Windows event log: the file is empty");
+}
