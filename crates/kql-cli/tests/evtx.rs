@@ -59,6 +59,21 @@ fn the_triage_surfaces_the_notepad_jobs_of_the_openvpn_log() {
             ("efc1a28b.png", "394556", "0", "[]"),
         ]
     );
+    // The notepad.exe jobs are the only ones with a signal: the background traffic of the
+    // other 247 jobs (Windows services, OneDrive, Google and Chrome updates, speech models)
+    // has none.
+    let signals = column("Signals");
+    let flagged: Vec<(&str, &str)> = records
+        .iter()
+        .skip(1)
+        .filter(|r| r[signals] != "[]")
+        .map(|r| (r[path].as_str(), r[signals].as_str()))
+        .collect();
+    let notepad = (
+        r"C:\Windows\SysWOW64\notepad.exe",
+        r#"["unusual client: notepad.exe"]"#,
+    );
+    assert_eq!(flagged, [notepad; 9]);
 }
 
 #[test]
