@@ -142,9 +142,7 @@ fn evtx_loading(c: &mut Criterion) {
         if *name == "bits_client_x16" {
             group.sample_size(10);
         }
-        group.bench_function("crate_json_values", |b| {
-            b.iter(|| parse_whole_file(path))
-        });
+        group.bench_function("crate_json_values", |b| b.iter(|| parse_whole_file(path)));
         group.bench_function("load_windows_event", |b| {
             b.iter(|| load(path, "WindowsEvent", None))
         });
