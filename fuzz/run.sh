@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 fuzz=$PWD/fuzz
-targets=(parse query load_csv load_json load_jsonl load_parquet)
+targets=(parse query load_csv load_json load_jsonl load_parquet load_evtx)
 
 [ -d fuzz/corpus ] || fuzz/seed-corpora.py
 
