@@ -51,8 +51,12 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         .map_err(|error| LoadError::new(path, format!("cannot open: {}", describe(&error))))?
         .with_configuration(settings);
 
-    // The crate stops quietly at a chunk cut short: its records would be lost unsaid.
-    let cut = cut_short(path, parser.header().chunk_count)?;
+    // The crate stops quietly at a chunk cut short: its records would be lost unsaid. Without
+    // skip_bad_rows that fails the load before any record is read.
+    let cut = match cut_short(path, parser.header().chunk_count)? {
+        Some(error) if !options.skip_bad_rows => return Err(error),
+        cut => cut,
+    };
 
     let batch_size = options.effective_batch_size();
     let mut table = LoadedTable {
@@ -97,9 +101,6 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         table.batches.push(finish(path, &mut columns)?);
     }
     if let Some(error) = cut {
-        if !options.skip_bad_rows {
-            return Err(error);
-        }
         table.skipped.push(error);
     }
     if left_out > 0 {
