@@ -28,6 +28,7 @@ use arrow::datatypes::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::metadata::ParquetMetaData;
 
 use super::convert::{convert, empty_array, to_strings};
 use super::datetime::TICK_NANOS;
@@ -140,8 +141,10 @@ fn open(
     path: &Path,
 ) -> Result<(ParquetRecordBatchReaderBuilder<File>, Vec<SourceColumn>), LoadError> {
     let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    let length = file.metadata().map(|m| m.len()).ok();
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
+    check_chunk_ranges(path, builder.metadata(), length)?;
     let sources: Vec<SourceColumn> = builder
         .schema()
         .fields()
@@ -153,6 +156,43 @@ fn open(
         .collect();
     check_unique_names(path, &sources)?;
     Ok((builder, sources))
+}
+
+/// Checks that every column chunk the footer describes lies inside the file. The parquet
+/// crate panics on a negative offset or size when it reads the chunk (found by the
+/// `load_parquet` fuzz target): a damaged footer must be an error naming the file instead.
+fn check_chunk_ranges(
+    path: &Path,
+    metadata: &ParquetMetaData,
+    file_length: Option<u64>,
+) -> Result<(), LoadError> {
+    for (group_index, group) in metadata.row_groups().iter().enumerate() {
+        for chunk in group.columns() {
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or_else(|| chunk.data_page_offset());
+            let size = chunk.compressed_size();
+            let end = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(size).ok())
+                .and_then(|(start, size)| start.checked_add(size));
+            let inside = match (end, file_length) {
+                (Some(end), Some(length)) => end <= length,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if !inside {
+                let message = format!(
+                    "cannot read: the footer is damaged: row group {} puts column `{}` at \
+                     bytes {start}..{start}+{size}, outside the file",
+                    group_index + 1,
+                    chunk.column_path()
+                );
+                return Err(LoadError::new(path, message));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The Kusto type of a planned column: the schema's, else the file field's natural type;
