@@ -1,0 +1,24 @@
+//! Inputs the fuzz targets in `fuzz/` found to crash kql, one test per finding, each asserting
+//! the error kql now gives. The inputs are in `tests/data/fuzz/`, unchanged.
+
+use std::path::Path;
+
+use kql_engine::{Engine, Error};
+
+/// `load_parquet`, 2026-12-04: a footer that puts a column chunk at a negative offset, on
+/// which the parquet crate panics when it reads the chunk. kql checks the chunk ranges first.
+#[test]
+fn a_parquet_footer_with_chunks_outside_the_file_is_an_error() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/parquet_negative_chunk_offset.parquet");
+    let mut engine = Engine::new();
+    let outcome = engine
+        .register_file("T", &path)
+        .and_then(|()| engine.run("T").map(|_| ()));
+    let Err(Error::Load(error)) = outcome else {
+        panic!("expected a load error, got {outcome:?}");
+    };
+    assert_eq!(error.path, path);
+    assert!(error.message.contains("footer is damaged"), "{error}");
+    assert!(error.message.contains("outside the file"), "{error}");
+}
