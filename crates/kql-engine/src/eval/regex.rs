@@ -1,33 +1,81 @@
 //! `matches regex` and `replace_regex`, with patterns compiled once when binding.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use arrow::array::{Array, BooleanArray, StringArray};
+use arrow::array::{Array, BooleanArray, StringArray, StringBuilder};
+use arrow::buffer::BooleanBuffer;
 use regex::Regex;
 
 use super::Value;
+use super::pattern::{ReplacePattern, SearchPattern, delete_bytes};
 use super::string_match::{string_at, strings};
 use crate::error::DiagResult;
 use crate::types::KustoType;
 
 /// `haystack matches regex pattern`: an unanchored, case-sensitive search
 /// (`K:matches-regex-operator`); Rust's `Regex::is_match` has exactly these semantics.
-pub(crate) fn matches_regex(haystack: &Value, regex: &Regex) -> DiagResult<Value> {
+pub(crate) fn matches_regex(haystack: &Value, pattern: &SearchPattern) -> DiagResult<Value> {
     let haystacks = strings(haystack)?;
-    let result: BooleanArray = (0..haystacks.len())
-        .map(|row| Some(regex.is_match(string_at(haystacks, false, row))))
-        .collect();
+    let bits = BooleanBuffer::collect_bool(haystacks.len(), |row| {
+        pattern.is_match(string_at(haystacks, false, row))
+    });
+    let result = BooleanArray::new(bits, None);
     Ok(Value::like(haystack.is_scalar(), Arc::new(result)))
 }
 
 /// `replace_regex(source, pattern, rewrite)`: every non-overlapping match replaced
-/// (`K:replace-regex-function`). `rewrite` is already in the regex crate's syntax.
-pub(crate) fn replace_regex(source: &Value, regex: &Regex, rewrite: &str) -> DiagResult<Value> {
+/// (`K:replace-regex-function`). The rewrite is already in the regex crate's syntax.
+///
+/// A column none of whose values the pattern changes (and without nulls, which become `""`)
+/// is returned as it is, without copying. Otherwise the values are copied once, through one
+/// reused buffer for the changed ones.
+pub(crate) fn replace_regex(source: &Value, pattern: &ReplacePattern) -> DiagResult<Value> {
     let sources = strings(source)?;
-    let result: StringArray = (0..sources.len())
-        .map(|row| Some(regex.replace_all(string_at(sources, false, row), rewrite)))
-        .collect();
-    Ok(Value::like(source.is_scalar(), Arc::new(result)))
+    let mut buffer = String::new();
+    let rewrite = |text: &str, buffer: &mut String| -> bool {
+        buffer.clear();
+        match pattern.deleted() {
+            Some(deleted) => delete_bytes(text, deleted, buffer),
+            None => match pattern.regex.replace_all(text, pattern.rewrite.as_str()) {
+                Cow::Borrowed(_) => false,
+                Cow::Owned(replaced) => {
+                    *buffer = replaced;
+                    true
+                }
+            },
+        }
+    };
+    let rows = sources.len();
+    let mut first_change = None;
+    if sources.null_count() == 0 {
+        first_change = (0..rows).find(|&row| rewrite(sources.value(row), &mut buffer));
+        let Some(_) = first_change else {
+            return Ok(Value::like(source.is_scalar(), Arc::clone(source.array())));
+        };
+    }
+    let mut builder = StringBuilder::with_capacity(rows, sources.values().len());
+    let start = first_change.unwrap_or(0);
+    for row in 0..start {
+        builder.append_value(sources.value(row));
+    }
+    if first_change.is_some() {
+        builder.append_value(&buffer); // the first changed value, already rewritten
+    }
+    let rest = if first_change.is_some() {
+        start + 1
+    } else {
+        start
+    };
+    for row in rest..rows {
+        let text = string_at(sources, false, row);
+        if rewrite(text, &mut buffer) {
+            builder.append_value(&buffer);
+        } else {
+            builder.append_value(text);
+        }
+    }
+    Ok(Value::like(source.is_scalar(), Arc::new(builder.finish())))
 }
 
 /// One column of the `parse` operator.
