@@ -13,13 +13,20 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use super::raw::{CellKind, RawTableBuilder, into_table};
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+
+use super::datetime::is_year_first;
+use super::raw::{CellKind, RawBatch, RawTableBuilder, convert_batch, into_table, planned_schema};
 use super::{
-    LoadError, LoadOptions, LoadedTable, SourceColumn, check_unique_names, column_name_from_header,
-    needed_sources, plan_columns,
+    LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
+    column_name_from_header, needed_sources, plan_columns,
 };
+use crate::exec::stream::{BatchSource, Part, StreamError};
+use crate::types::KustoType;
 
 /// Loads a CSV file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
@@ -38,45 +45,199 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         .next_record()
         .map_err(|e| e.into_load_error(path, &sources))?
     {
-        let line = records.line;
         // A record that cannot be read is an error, or with `skip_bad_rows` left out.
-        let mut bad_record = |error: LoadError| match skipped.as_mut() {
-            Some(skipped) => {
-                skipped.push(error);
-                Ok(())
-            }
-            None => Err(error),
-        };
-        if records.ends.len() != sources.len() {
-            let message = format!(
-                "expected {} fields as in the header, found {}",
-                sources.len(),
-                records.ends.len()
-            );
-            bad_record(LoadError::new(path, message).with_line(line))?;
-            continue;
-        }
-        let text = match records.text() {
-            Ok(text) => text,
-            Err(field) => {
-                let column = sources.get(field).map(|s| s.name.as_str());
-                bad_record(invalid_utf8(path, line, column))?;
-                continue;
-            }
-        };
-        for &index in &wanted {
-            // `text` is valid UTF-8, so every field is: no partial row can be left behind.
-            let value = records.field(text, index).ok_or_else(|| {
-                invalid_utf8(path, line, sources.get(index).map(|s| s.name.as_str()))
-            })?;
-            if let Some(column) = table.column(index) {
-                column.append(CellKind::Text, value);
+        if let Err(error) = append_record(path, &records, &sources, &wanted, &mut table) {
+            match skipped.as_mut() {
+                Some(skipped) => skipped.push(error),
+                None => return Err(error),
             }
         }
-        table.end_row(Some(line));
     }
 
     into_table(path, &plan, table.finish(), &mut |_| None, skipped)
+}
+
+/// Adds the current record's wanted fields to `table` as a row; the error for a record with
+/// the wrong number of fields or invalid UTF-8, of which nothing is added.
+fn append_record(
+    path: &Path,
+    records: &RecordReader<File>,
+    sources: &[SourceColumn],
+    wanted: &[usize],
+    table: &mut RawTableBuilder,
+) -> Result<(), LoadError> {
+    let line = records.line;
+    if records.ends.len() != sources.len() {
+        let message = format!(
+            "expected {} fields as in the header, found {}",
+            sources.len(),
+            records.ends.len()
+        );
+        return Err(LoadError::new(path, message).with_line(line));
+    }
+    let text = records
+        .text()
+        .map_err(|field| invalid_utf8(path, line, sources.get(field).map(|s| s.name.as_str())))?;
+    for &index in wanted {
+        // `text` is valid UTF-8, so every field is: no partial row can be left behind.
+        let value = records
+            .field(text, index)
+            .ok_or_else(|| invalid_utf8(path, line, sources.get(index).map(|s| s.name.as_str())))?;
+        if let Some(column) = table.column(index) {
+            column.append(CellKind::Text, value);
+        }
+    }
+    table.end_row(Some(line));
+    Ok(())
+}
+
+/// A CSV file of known column types, read a batch of records at a time by whichever thread
+/// asks next; each batch's values are converted by the thread that took it.
+pub(super) struct CsvParts {
+    path: PathBuf,
+    plan: Vec<PlannedColumn>,
+    types: Vec<KustoType>,
+    schema: SchemaRef,
+    needed: Vec<bool>,
+    wanted: Vec<usize>,
+    batch_size: usize,
+    reader: Mutex<CsvReaderState>,
+}
+
+struct CsvReaderState {
+    records: RecordReader<File>,
+    sources: Vec<SourceColumn>,
+    next_order: usize,
+    done: bool,
+}
+
+/// The file as parts, when every column's type is known without reading the values (a
+/// table schema names them all) and bad rows are not skipped; `None` otherwise.
+pub(super) fn stream(
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<Option<(SchemaRef, CsvParts)>, LoadError> {
+    if options.skip_bad_rows {
+        return Ok(None);
+    }
+    let (records, sources) = open(path)?;
+    let plan = plan_columns(&sources, options);
+    let types: Option<Vec<KustoType>> = plan
+        .iter()
+        .map(|column| match (column.ty, column.source) {
+            (Some(ty), _) => Some(ty),
+            (None, Some(_)) => None, // inferred from all its values
+            (None, None) => Some(KustoType::String),
+        })
+        .collect();
+    let Some(types) = types else {
+        return Ok(None);
+    };
+    let needed = needed_sources(&plan, sources.len());
+    let wanted = needed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &needed)| needed.then_some(i))
+        .collect();
+    let schema = planned_schema(&plan, &types);
+    let parts = CsvParts {
+        path: path.to_path_buf(),
+        plan,
+        types,
+        schema: Arc::clone(&schema),
+        needed,
+        wanted,
+        batch_size: options.effective_batch_size(),
+        reader: Mutex::new(CsvReaderState {
+            records,
+            sources,
+            next_order: 0,
+            done: false,
+        }),
+    };
+    Ok(Some((schema, parts)))
+}
+
+impl CsvParts {
+    /// Splits the next batch of records; the raw batch or the error that ends the file.
+    fn read_batch(&self) -> Option<(usize, Result<Vec<RawBatch>, LoadError>)> {
+        let mut state = self.reader.lock().ok()?;
+        if state.done {
+            return None;
+        }
+        let order = state.next_order;
+        state.next_order += 1;
+        let mut table = RawTableBuilder::new(self.needed.clone(), self.batch_size, false, true);
+        let state = &mut *state;
+        for _ in 0..self.batch_size {
+            let more = match state.records.next_record() {
+                Ok(more) => more,
+                Err(error) => {
+                    state.done = true;
+                    return Some((
+                        order,
+                        Err(error.into_load_error(&self.path, &state.sources)),
+                    ));
+                }
+            };
+            if !more {
+                state.done = true;
+                break;
+            }
+            let added = append_record(
+                &self.path,
+                &state.records,
+                &state.sources,
+                &self.wanted,
+                &mut table,
+            );
+            if let Err(error) = added {
+                state.done = true;
+                return Some((order, Err(error)));
+            }
+        }
+        Some((order, Ok(table.finish())))
+    }
+
+    /// Converts a raw batch; `WholeTable` when a datetime value's reading could depend on the
+    /// day/month order decided from the whole column.
+    fn convert(&self, raw: &RawBatch) -> Result<RecordBatch, StreamError> {
+        for (column, ty) in self.plan.iter().zip(&self.types) {
+            let values = column.source.and_then(|source| raw.column(source));
+            if let (KustoType::DateTime, Some(values)) = (ty, values) {
+                if !values.values.iter().flatten().all(order_free) {
+                    return Err(StreamError::WholeTable);
+                }
+            }
+        }
+        convert_batch(&self.path, &self.plan, &self.types, &self.schema, raw).map_err(|error| {
+            StreamError::Load {
+                error,
+                early: false,
+            }
+        })
+    }
+}
+
+/// A datetime text read the same in either day/month order.
+fn order_free(text: &str) -> bool {
+    let text = text.trim();
+    text.is_empty() || is_year_first(text)
+}
+
+impl BatchSource for Arc<CsvParts> {
+    fn next_part(&self) -> Option<Part> {
+        let (order, raw) = self.read_batch()?;
+        let parts = Arc::clone(self);
+        let batches: Box<dyn Iterator<Item = _> + Send> = match raw {
+            Err(error) => Box::new(std::iter::once(Err(StreamError::Load {
+                error,
+                early: true,
+            }))),
+            Ok(raw) => Box::new(raw.into_iter().map(move |raw| parts.convert(&raw))),
+        };
+        Some(Part { order, batches })
+    }
 }
 
 /// The file's columns, from its header alone: what [`load`] names them (see
