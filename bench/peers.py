@@ -28,48 +28,61 @@ SECURITY_COLUMNS = ["TimeGenerated", "Computer", "AccountName", "CommandLine"]
 
 
 def sql_hunt(source, replace, match, since):
-    """The hunt in SQL; `source(table)` gives a FROM item, `replace`/`match` the functions."""
+    """The hunt in SQL; `source(table)` gives a FROM item, `replace`/`match` the functions.
+
+    Column names are quoted: DataFusion folds unquoted names to lower case.
+    """
 
     def cleaned(column):
-        return replace.format(column)
+        return replace.format(f'"{column}"')
 
     def matches(column):
+        column = f'"{column}"'
         return f"({match.format(column, BITS_CMD)} OR {match.format(column, BITS_PWSH)})"
 
+    def coalesce(name, *columns):
+        return f'coalesce({", ".join(columns)}) AS "{name}"'
+
+    def device(table):
+        return f"""
+  SELECT *, {cleaned('InitiatingProcessCommandLine')} AS "InitiatingDeobf_CommandLine",
+         {cleaned('ProcessCommandLine')} AS "Deobf_CommandLine"
+  FROM {source(table)} WHERE "TimeGenerated" >= {since}"""
+
+    outputs = ",\n  ".join([
+        coalesce("ProcessCommandLine", 's."CommandLine"', 'dp."ProcessCommandLine"',
+                 'de."ProcessCommandLine"'),
+        coalesce("InitiatingProcessCommandLine", 'dp."InitiatingProcessCommandLine"',
+                 'de."InitiatingProcessCommandLine"'),
+        coalesce("InitiatingDeobf_CommandLine", 'dp."InitiatingDeobf_CommandLine"',
+                 'de."InitiatingDeobf_CommandLine"'),
+        coalesce("Deobf_CommandLine", 's."Deobf_CommandLine"', 'dp."Deobf_CommandLine"',
+                 'de."Deobf_CommandLine"'),
+        coalesce("TimeGenerated", 's."TimeGenerated"', 'dp."TimeGenerated"',
+                 'de."TimeGenerated"'),
+        coalesce("DeviceName", 'dp."DeviceName"', 'de."DeviceName"', 's."Computer"'),
+        coalesce("AccountName", 's."AccountName"', 'dp."AccountName"', 'de."AccountName"'),
+        coalesce("InitiatingProcessAccountName", 'dp."InitiatingProcessAccountName"',
+                 'de."InitiatingProcessAccountName"'),
+        coalesce("InitiatingProcessAccountUpn", 'dp."InitiatingProcessAccountUpn"',
+                 'de."InitiatingProcessAccountUpn"'),
+    ])
     return f"""
 WITH se AS (
-  SELECT *, {cleaned('CommandLine')} AS Deobf_CommandLine
-  FROM {source('SecurityEvent')} WHERE TimeGenerated >= {since}
+  SELECT *, {cleaned('CommandLine')} AS "Deobf_CommandLine"
+  FROM {source('SecurityEvent')} WHERE "TimeGenerated" >= {since}
 ), s AS (SELECT * FROM se WHERE {matches('Deobf_CommandLine')}),
-dpe AS (
-  SELECT *, {cleaned('InitiatingProcessCommandLine')} AS InitiatingDeobf_CommandLine,
-         {cleaned('ProcessCommandLine')} AS Deobf_CommandLine
-  FROM {source('DeviceProcessEvents')} WHERE TimeGenerated >= {since}
-), dp AS (SELECT * FROM dpe WHERE {matches('InitiatingDeobf_CommandLine')}
-          OR {matches('Deobf_CommandLine')}),
-dee AS (
-  SELECT *, {cleaned('InitiatingProcessCommandLine')} AS InitiatingDeobf_CommandLine,
-         {cleaned('ProcessCommandLine')} AS Deobf_CommandLine
-  FROM {source('DeviceEvents')} WHERE TimeGenerated >= {since}
-), de AS (SELECT * FROM dee WHERE {matches('InitiatingDeobf_CommandLine')}
-          OR {matches('Deobf_CommandLine')})
+dpe AS ({device('DeviceProcessEvents')}),
+dp AS (SELECT * FROM dpe WHERE {matches('InitiatingDeobf_CommandLine')}
+       OR {matches('Deobf_CommandLine')}),
+dee AS ({device('DeviceEvents')}),
+de AS (SELECT * FROM dee WHERE {matches('InitiatingDeobf_CommandLine')}
+       OR {matches('Deobf_CommandLine')})
 SELECT
-  coalesce(s.CommandLine, dp.ProcessCommandLine, de.ProcessCommandLine) AS ProcessCommandLine,
-  coalesce(dp.InitiatingProcessCommandLine, de.InitiatingProcessCommandLine)
-    AS InitiatingProcessCommandLine,
-  coalesce(dp.InitiatingDeobf_CommandLine, de.InitiatingDeobf_CommandLine)
-    AS InitiatingDeobf_CommandLine,
-  coalesce(s.Deobf_CommandLine, dp.Deobf_CommandLine, de.Deobf_CommandLine) AS Deobf_CommandLine,
-  coalesce(s.TimeGenerated, dp.TimeGenerated, de.TimeGenerated) AS TimeGenerated,
-  coalesce(dp.DeviceName, de.DeviceName, s.Computer) AS DeviceName,
-  coalesce(s.AccountName, dp.AccountName, de.AccountName) AS AccountName,
-  coalesce(dp.InitiatingProcessAccountName, de.InitiatingProcessAccountName)
-    AS InitiatingProcessAccountName,
-  coalesce(dp.InitiatingProcessAccountUpn, de.InitiatingProcessAccountUpn)
-    AS InitiatingProcessAccountUpn
+  {outputs}
 FROM s
-FULL OUTER JOIN dp ON s.TimeGenerated = dp.TimeGenerated
-FULL OUTER JOIN de ON s.TimeGenerated = de.TimeGenerated
+FULL OUTER JOIN dp ON s."TimeGenerated" = dp."TimeGenerated"
+FULL OUTER JOIN de ON s."TimeGenerated" = de."TimeGenerated"
 """
 
 
@@ -86,7 +99,7 @@ def duckdb_hunt(fmt, folder, now):
     query = sql_hunt(
         source, "regexp_replace({0}, '" + CLEAR_OBF.replace("'", "''") + "', '', 'g')",
         "regexp_matches({0}, '{1}')", since)
-    return duckdb.connect().sql(query).arrow().num_rows
+    return len(duckdb.connect().sql(query).fetchall())
 
 
 def datafusion_hunt(fmt, folder, now):
@@ -101,7 +114,7 @@ def datafusion_hunt(fmt, folder, now):
             context.register_csv(table, path, has_header=True)
     since = f"to_timestamp('{(now - LOOKBACK).isoformat()}')"
     query = sql_hunt(
-        lambda table: table,
+        lambda table: table,  # registered names are folded to lower case
         "regexp_replace({0}, '" + CLEAR_OBF.replace("'", "''") + "', '', 'g')",
         "regexp_like({0}, '{1}')", since)
     return sum(batch.num_rows for batch in context.sql(query).collect())

@@ -509,10 +509,10 @@ fn scan_record(input: &[u8], eof: bool, data: &mut Vec<u8>, ends: &mut Vec<usize
         }
         // The unquoted field, or whatever follows a closing quote, up to the next separator.
         let rest = input.get(pos..).unwrap_or_default();
-        let field = rest
-            .split(|&b| matches!(b, b',' | b'\n' | b'\r'))
-            .next()
-            .unwrap_or_default();
+        let field = match memchr::memchr3(b',', b'\n', b'\r', rest) {
+            Some(end) => rest.get(..end).unwrap_or_default(),
+            None => rest,
+        };
         data.extend_from_slice(field);
         pos += field.len();
         ends.push(data.len());
@@ -573,10 +573,10 @@ fn scan_quoted(
     loop {
         let rest = input.get(pos..).unwrap_or_default();
         // The bytes before the next quote or line break: all of `rest` when there is none.
-        let chunk = rest
-            .split(|&b| matches!(b, b'"' | b'\n' | b'\r'))
-            .next()
-            .unwrap_or_default();
+        let chunk = match memchr::memchr3(b'"', b'\n', b'\r', rest) {
+            Some(end) => rest.get(..end).unwrap_or_default(),
+            None => rest,
+        };
         data.extend_from_slice(chunk);
         if chunk.len() == rest.len() {
             return if eof {
