@@ -253,7 +253,10 @@ pub fn near_miss(rng: &mut Rng) -> Process {
             BITSADMIN,
             format!("bitsadmin /list /allusers /verbose /{job}"),
         ),
-        1 => Process::new(BITSADMIN, format!("bitsadmin.exe /info {job} /verbose /allusers")),
+        1 => Process::new(
+            BITSADMIN,
+            format!("bitsadmin.exe /info {job} /verbose /allusers"),
+        ),
         2 => {
             let line = "powershell.exe -NoProfile -c \"Get-BitsTransfer -AllUsers | \
                         Remove-BitsTransfer\"";

@@ -1,6 +1,6 @@
 //! `matches regex` and `replace_regex`, with patterns compiled once when binding.
 
-use std::borrow::Cow;
+use std::fmt::Write;
 use std::sync::Arc;
 
 use arrow::array::{Array, BooleanArray, StringArray, StringBuilder};
@@ -8,7 +8,7 @@ use arrow::buffer::BooleanBuffer;
 use regex::Regex;
 
 use super::Value;
-use super::pattern::{ReplacePattern, SearchPattern, delete_bytes};
+use super::pattern::{ReplacePattern, SearchPattern};
 use super::string_match::{string_at, strings};
 use crate::error::DiagResult;
 use crate::types::KustoType;
@@ -27,52 +27,39 @@ pub(crate) fn matches_regex(haystack: &Value, pattern: &SearchPattern) -> DiagRe
 /// `replace_regex(source, pattern, rewrite)`: every non-overlapping match replaced
 /// (`K:replace-regex-function`). The rewrite is already in the regex crate's syntax.
 ///
-/// A column none of whose values the pattern changes (and without nulls, which become `""`)
-/// is returned as it is, without copying. Otherwise the values are copied once, through one
-/// reused buffer for the changed ones.
+/// A column none of whose values the pattern matches (and without nulls, which become `""`)
+/// is returned as it is, without copying. Otherwise the values are copied once; a deletion
+/// (see [`ReplacePattern`]) writes the kept runs straight into the result.
 pub(crate) fn replace_regex(source: &Value, pattern: &ReplacePattern) -> DiagResult<Value> {
     let sources = strings(source)?;
-    let mut buffer = String::new();
-    let rewrite = |text: &str, buffer: &mut String| -> bool {
-        buffer.clear();
-        match pattern.deleted() {
-            Some(deleted) => delete_bytes(text, deleted, buffer),
-            None => match pattern.regex.replace_all(text, pattern.rewrite.as_str()) {
-                Cow::Borrowed(_) => false,
-                Cow::Owned(replaced) => {
-                    *buffer = replaced;
-                    true
-                }
-            },
-        }
-    };
     let rows = sources.len();
-    let mut first_change = None;
-    if sources.null_count() == 0 {
-        first_change = (0..rows).find(|&row| rewrite(sources.value(row), &mut buffer));
-        let Some(_) = first_change else {
-            return Ok(Value::like(source.is_scalar(), Arc::clone(source.array())));
-        };
-    }
-    let mut builder = StringBuilder::with_capacity(rows, sources.values().len());
-    let start = first_change.unwrap_or(0);
-    for row in 0..start {
-        builder.append_value(sources.value(row));
-    }
-    if first_change.is_some() {
-        builder.append_value(&buffer); // the first changed value, already rewritten
-    }
-    let rest = if first_change.is_some() {
-        start + 1
-    } else {
-        start
+    let unchanged = |changes: &dyn Fn(&str) -> bool| {
+        sources.null_count() == 0 && !(0..rows).any(|row| changes(sources.value(row)))
     };
-    for row in rest..rows {
-        let text = string_at(sources, false, row);
-        if rewrite(text, &mut buffer) {
-            builder.append_value(&buffer);
-        } else {
-            builder.append_value(text);
+    let mut builder = StringBuilder::with_capacity(rows, sources.values().len());
+    match pattern.deleted() {
+        Some(deleted) => {
+            if unchanged(&|text| deleted.any_in(text)) {
+                return Ok(Value::like(source.is_scalar(), Arc::clone(source.array())));
+            }
+            for row in 0..rows {
+                let text = string_at(sources, false, row);
+                // The kept runs go straight into the builder's value bytes.
+                deleted.for_each_kept(text, |run| {
+                    let _ = builder.write_str(run);
+                });
+                builder.append_value("");
+            }
+        }
+        None => {
+            let rewrite = pattern.rewrite.as_str();
+            if unchanged(&|text| pattern.regex.is_match(text)) {
+                return Ok(Value::like(source.is_scalar(), Arc::clone(source.array())));
+            }
+            for row in 0..rows {
+                let text = string_at(sources, false, row);
+                builder.append_value(pattern.regex.replace_all(text, rewrite));
+            }
         }
     }
     Ok(Value::like(source.is_scalar(), Arc::new(builder.finish())))

@@ -59,9 +59,9 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
 
 /// Adds the current record's wanted fields to `table` as a row; the error for a record with
 /// the wrong number of fields or invalid UTF-8, of which nothing is added.
-fn append_record(
+fn append_record<R: Read>(
     path: &Path,
-    records: &RecordReader<File>,
+    records: &RecordReader<R>,
     sources: &[SourceColumn],
     wanted: &[usize],
     table: &mut RawTableBuilder,
@@ -101,12 +101,12 @@ pub(super) struct CsvParts {
     needed: Vec<bool>,
     wanted: Vec<usize>,
     batch_size: usize,
+    sources: Vec<SourceColumn>,
     reader: Mutex<CsvReaderState>,
 }
 
 struct CsvReaderState {
     records: RecordReader<File>,
-    sources: Vec<SourceColumn>,
     next_order: usize,
     done: bool,
 }
@@ -148,9 +148,9 @@ pub(super) fn stream(
         needed,
         wanted,
         batch_size: options.effective_batch_size(),
+        sources,
         reader: Mutex::new(CsvReaderState {
             records,
-            sources,
             next_order: 0,
             done: false,
         }),
@@ -158,45 +158,54 @@ pub(super) fn stream(
     Ok(Some((schema, parts)))
 }
 
+/// A run of whole records cut from the file, with the line its first byte is on.
+struct Chunk {
+    bytes: Vec<u8>,
+    first_line: usize,
+}
+
 impl CsvParts {
-    /// Splits the next batch of records; the raw batch or the error that ends the file.
-    fn read_batch(&self) -> Option<(usize, Result<Vec<RawBatch>, LoadError>)> {
+    /// Cuts the next run of `batch_size` records from the file: only their boundaries are
+    /// found here, under the lock; the thread that takes the run splits them into fields.
+    fn cut(&self) -> Option<(usize, Result<Chunk, LoadError>)> {
         let mut state = self.reader.lock().ok()?;
         if state.done {
             return None;
         }
         let order = state.next_order;
         state.next_order += 1;
-        let mut table = RawTableBuilder::new(self.needed.clone(), self.batch_size, false, true);
         let state = &mut *state;
+        let first_line = state.records.next_line;
+        state.records.keep_bytes();
         for _ in 0..self.batch_size {
-            let more = match state.records.next_record() {
-                Ok(more) => more,
+            match state.records.next_record() {
+                Ok(true) => {}
+                Ok(false) => {
+                    state.done = true;
+                    break;
+                }
                 Err(error) => {
                     state.done = true;
-                    return Some((
-                        order,
-                        Err(error.into_load_error(&self.path, &state.sources)),
-                    ));
+                    return Some((order, Err(error.into_load_error(&self.path, &self.sources))));
                 }
-            };
-            if !more {
-                state.done = true;
-                break;
-            }
-            let added = append_record(
-                &self.path,
-                &state.records,
-                &state.sources,
-                &self.wanted,
-                &mut table,
-            );
-            if let Err(error) = added {
-                state.done = true;
-                return Some((order, Err(error)));
             }
         }
-        Some((order, Ok(table.finish())))
+        let bytes = state.records.kept.take().unwrap_or_default();
+        Some((order, Ok(Chunk { bytes, first_line })))
+    }
+
+    /// Splits a run of records into the raw batch of the wanted fields.
+    fn split(&self, chunk: &Chunk) -> Result<Vec<RawBatch>, LoadError> {
+        let sources = &self.sources;
+        let mut records = RecordReader::of_records(chunk.bytes.as_slice(), chunk.first_line);
+        let mut table = RawTableBuilder::new(self.needed.clone(), self.batch_size, false, true);
+        while records
+            .next_record()
+            .map_err(|e| e.into_load_error(&self.path, sources))?
+        {
+            append_record(&self.path, &records, sources, &self.wanted, &mut table)?;
+        }
+        Ok(table.finish())
     }
 
     /// Converts a raw batch; `WholeTable` when a datetime value's reading could depend on the
@@ -227,14 +236,15 @@ fn order_free(text: &str) -> bool {
 
 impl BatchSource for Arc<CsvParts> {
     fn next_part(&self) -> Option<Part> {
-        let (order, raw) = self.read_batch()?;
+        let (order, chunk) = self.cut()?;
         let parts = Arc::clone(self);
-        let batches: Box<dyn Iterator<Item = _> + Send> = match raw {
-            Err(error) => Box::new(std::iter::once(Err(StreamError::Load {
-                error,
-                early: true,
-            }))),
-            Ok(raw) => Box::new(raw.into_iter().map(move |raw| parts.convert(&raw))),
+        let early = |error| StreamError::Load { error, early: true };
+        let batches: Box<dyn Iterator<Item = _> + Send> = match chunk {
+            Err(error) => Box::new(std::iter::once(Err(early(error)))),
+            Ok(chunk) => match parts.split(&chunk) {
+                Err(error) => Box::new(std::iter::once(Err(early(error)))),
+                Ok(raw) => Box::new(raw.into_iter().map(move |raw| parts.convert(&raw))),
+            },
         };
         Some(Part { order, batches })
     }
@@ -347,6 +357,8 @@ struct RecordReader<R> {
     ends: Vec<usize>,
     /// The line the current record starts on.
     line: usize,
+    /// The bytes of the records read, when asked for (see [`Self::keep_bytes`]).
+    kept: Option<Vec<u8>>,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -362,6 +374,28 @@ impl<R: Read> RecordReader<R> {
             data: Vec::new(),
             ends: Vec::new(),
             line: 0,
+            kept: None,
+        }
+    }
+
+    /// A reader of a run of whole records cut from a file (see [`Self::kept`]), whose first
+    /// byte is on line `first_line`.
+    fn of_records(input: R, first_line: usize) -> Self {
+        let mut reader = RecordReader::new(input);
+        reader.at_file_start = false;
+        reader.next_line = first_line;
+        reader
+    }
+
+    /// Appends the bytes of the records (and blank lines) read from now on to `kept`.
+    fn keep_bytes(&mut self) {
+        self.kept = Some(Vec::new());
+    }
+
+    fn keep(&mut self, consumed: usize) {
+        if let Some(kept) = &mut self.kept {
+            let bytes = self.buf.get(self.start..self.start + consumed);
+            kept.extend_from_slice(bytes.unwrap_or_default());
         }
     }
 
@@ -387,10 +421,12 @@ impl<R: Read> RecordReader<R> {
                 Scan::End => return Ok(false),
                 Scan::NeedMore => self.fill().map_err(RecordError::Io)?,
                 Scan::Blank { consumed } => {
+                    self.keep(consumed);
                     self.start += consumed;
                     self.next_line += 1;
                 }
                 Scan::Record { consumed, newlines } => {
+                    self.keep(consumed);
                     self.line = self.next_line;
                     self.next_line += newlines;
                     self.start += consumed;
