@@ -82,8 +82,10 @@ fn load(path: &Path) -> usize {
 
 /// `DeviceEvents` in memory, with the hunt's columns.
 fn in_memory(folder: &Path, threads: usize) -> Engine {
-    let mut limits = kql_engine::Limits::default();
-    limits.threads = Some(threads);
+    let limits = kql_engine::Limits {
+        threads: Some(threads),
+        ..kql_engine::Limits::default()
+    };
     let options = Options {
         limits,
         ..Options::default()

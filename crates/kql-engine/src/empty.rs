@@ -26,10 +26,10 @@ fn cached(data_type: &DataType, len: usize, make: impl FnOnce(usize) -> ArrayRef
     MADE.with(|made| {
         let mut made = made.borrow_mut();
         let index = made.iter().position(|array| array.data_type() == data_type);
-        if let Some(array) = index.and_then(|index| made.get(index)) {
-            if array.len() >= len {
-                return array.slice(0, len);
-            }
+        if let Some(array) = index.and_then(|index| made.get(index))
+            && array.len() >= len
+        {
+            return array.slice(0, len);
         }
         let array = make(len.max(8192));
         match index.and_then(|index| made.get_mut(index)) {

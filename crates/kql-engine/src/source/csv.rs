@@ -213,10 +213,10 @@ impl CsvParts {
     fn convert(&self, raw: &RawBatch) -> Result<RecordBatch, StreamError> {
         for (column, ty) in self.plan.iter().zip(&self.types) {
             let values = column.source.and_then(|source| raw.column(source));
-            if let (KustoType::DateTime, Some(values)) = (ty, values) {
-                if !values.values.iter().flatten().all(order_free) {
-                    return Err(StreamError::WholeTable);
-                }
+            if let (KustoType::DateTime, Some(values)) = (ty, values)
+                && !values.values.iter().flatten().all(order_free)
+            {
+                return Err(StreamError::WholeTable);
             }
         }
         convert_batch(&self.path, &self.plan, &self.types, &self.schema, raw).map_err(|error| {

@@ -192,6 +192,9 @@ pub fn load_file_as(
     }
 }
 
+/// A streamed file: the schema of its batches and its parts.
+pub(crate) type Streamed = (SchemaRef, Box<dyn BatchSource>);
+
 /// A file as parts that threads read and convert in turn (see [`crate::exec::stream`]), when
 /// reading it part by part gives what [`load_file`] gives: Parquet files, and CSV files whose
 /// column types are all known from the table schema (bad rows not skipped). `None` for other
@@ -199,7 +202,7 @@ pub fn load_file_as(
 pub(crate) fn stream_file(
     path: &Path,
     options: &LoadOptions,
-) -> Result<Option<(SchemaRef, Box<dyn BatchSource>)>, LoadError> {
+) -> Result<Option<Streamed>, LoadError> {
     match Format::from_path(path) {
         Some(Format::Parquet) => {
             let (schema, parts) = parquet::stream(path, options)?;
