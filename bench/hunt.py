@@ -59,6 +59,12 @@ def measure(engine, fmt, folder, args):
             seconds, peak, _ = run_once(command)
             rows.add(kql_rows(path))
             os.unlink(path)
+        elif engine.startswith("baseline"):
+            # The minimal Rust program (crates/kql-datagen/src/bin/hunt-baseline.rs).
+            threads = engine.removeprefix("baseline").strip("-") or str(os.cpu_count())
+            binary = Path(args.kql).with_name("hunt-baseline")
+            seconds, peak, stdout = run_once([binary, folder, fmt, "--threads", threads])
+            rows.add(int(stdout.strip()))
         else:
             command = [sys.executable, HERE / "peers.py", engine, fmt, folder, NOW]
             seconds, peak, stdout = run_once(command)

@@ -20,7 +20,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$VENV/bin/pip" install --quiet duckdb polars datafusion
 fi
 
-cargo build --release -p kql-cli -p kql-datagen
+cargo build --release -p kql-cli -p kql-datagen --bins
 
 for size in ${SIZES//,/ }; do
     if [ ! -f "$DATA/$size/parquet/DeviceEvents.parquet" ] || [ ! -f "$DATA/$size/csv/DeviceEvents.csv" ]; then

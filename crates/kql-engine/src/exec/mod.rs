@@ -4,6 +4,7 @@ mod aggregate;
 mod expand;
 mod join;
 mod order;
+mod reorder;
 pub(crate) mod required;
 pub mod stream;
 mod union;

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use arrow::array::RecordBatch;
 use kql_parser::Diagnostic;
 
+use super::reorder::Collector;
 use super::{Batches, filter_batch, project_batch};
 use crate::error::DiagResult;
 use crate::limits::RunLimits;
@@ -156,12 +157,6 @@ pub(super) enum Outcome {
     Failed(Diagnostic),
 }
 
-/// The result of one batch, with its place in the table.
-struct Done {
-    place: (usize, usize),
-    result: Result<Option<RecordBatch>, Failure>,
-}
-
 /// A failure, ranked as a whole-table run would meet it: early load errors, then other load
 /// errors, then evaluation errors, each kind in table order.
 enum Failure {
@@ -188,9 +183,10 @@ pub(super) fn run(
     limits: &RunLimits,
     threads: usize,
 ) -> Outcome {
-    let results = Mutex::new(Vec::new());
+    let collector = Collector::default();
+    let failures = Mutex::new(Vec::new());
     let failed = AtomicBool::new(false);
-    let work = || worker(pipeline, source, limits, &failed, &results);
+    let work = || worker(pipeline, source, limits, &failed, &collector, &failures);
     if threads <= 1 {
         work();
     } else {
@@ -200,29 +196,16 @@ pub(super) fn run(
             }
         });
     }
-    let mut results = match results.into_inner() {
-        Ok(results) => results,
+    let mut failures = match failures.into_inner() {
+        Ok(failures) => failures,
         Err(poisoned) => poisoned.into_inner(),
     };
-    results.sort_by_key(|done| done.place);
-    let mut batches = Vec::new();
-    let mut first_failure: Option<Failure> = None;
-    for done in results {
-        match done.result {
-            Ok(Some(batch)) => batches.push(batch),
-            Ok(None) => {}
-            Err(failure) => {
-                let worse = first_failure
-                    .as_ref()
-                    .is_none_or(|first| failure.rank() < first.rank());
-                if worse {
-                    first_failure = Some(failure);
-                }
-            }
-        }
-    }
-    match first_failure {
-        None => Outcome::Done(batches),
+    failures.sort_by_key(|(place, failure): &((usize, usize), Failure)| (failure.rank(), *place));
+    match failures.into_iter().next().map(|(_, failure)| failure) {
+        None => match collector.finish() {
+            Ok(batches) => Outcome::Done(batches),
+            Err(diagnostic) => Outcome::Failed(diagnostic),
+        },
         Some(Failure::WholeTable) => Outcome::WholeTable,
         Some(Failure::Load { error, .. }) => Outcome::Load(error),
         Some(Failure::Failed(diagnostic)) => Outcome::Failed(diagnostic),
@@ -236,12 +219,14 @@ fn worker(
     source: &dyn BatchSource,
     limits: &RunLimits,
     failed: &AtomicBool,
-    results: &Mutex<Vec<Done>>,
+    collector: &Collector,
+    failures: &Mutex<Vec<((usize, usize), Failure)>>,
 ) {
-    let mut local = Vec::new();
     while let Some(part) = source.next_part() {
+        let mut count = 0;
         for (index, batch) in part.batches.enumerate() {
             let place = (part.order, index);
+            count += 1;
             let result = match batch {
                 Err(StreamError::WholeTable) => Err(Failure::WholeTable),
                 Err(StreamError::Load { error, early }) => Err(Failure::Load { error, early }),
@@ -252,13 +237,17 @@ fn worker(
                     .and_then(|()| pipeline.apply(batch))
                     .map_err(Failure::Failed),
             };
-            if result.is_err() {
-                failed.store(true, Ordering::Relaxed);
+            match result {
+                Ok(kept) => collector.add(place, kept),
+                Err(failure) => {
+                    failed.store(true, Ordering::Relaxed);
+                    collector.add(place, None);
+                    if let Ok(mut failures) = failures.lock() {
+                        failures.push((place, failure));
+                    }
+                }
             }
-            local.push(Done { place, result });
         }
-    }
-    if let Ok(mut all) = results.lock() {
-        all.append(&mut local);
+        collector.end_part(part.order, count);
     }
 }
