@@ -195,9 +195,9 @@ impl CsvParts {
     }
 
     /// Splits a run of records into the raw batch of the wanted fields.
-    fn split(&self, chunk: &Chunk) -> Result<Vec<RawBatch>, LoadError> {
+    fn split(&self, chunk: Chunk) -> Result<Vec<RawBatch>, LoadError> {
         let sources = &self.sources;
-        let mut records = RecordReader::of_records(chunk.bytes.as_slice(), chunk.first_line);
+        let mut records = RecordReader::of_records(std::io::empty(), chunk.bytes, chunk.first_line);
         let mut table = RawTableBuilder::new(self.needed.clone(), self.batch_size, false, true);
         while records
             .next_record()
@@ -241,7 +241,7 @@ impl BatchSource for Arc<CsvParts> {
         let early = |error| StreamError::Load { error, early: true };
         let batches: Box<dyn Iterator<Item = _> + Send> = match chunk {
             Err(error) => Box::new(std::iter::once(Err(early(error)))),
-            Ok(chunk) => match parts.split(&chunk) {
+            Ok(chunk) => match parts.split(chunk) {
                 Err(error) => Box::new(std::iter::once(Err(early(error)))),
                 Ok(raw) => Box::new(raw.into_iter().map(move |raw| parts.convert(&raw))),
             },
@@ -379,9 +379,12 @@ impl<R: Read> RecordReader<R> {
     }
 
     /// A reader of a run of whole records cut from a file (see [`Self::kept`]), whose first
-    /// byte is on line `first_line`.
-    fn of_records(input: R, first_line: usize) -> Self {
+    /// byte is on line `first_line`: the bytes are its buffer, and nothing follows them.
+    fn of_records(input: R, bytes: Vec<u8>, first_line: usize) -> Self {
         let mut reader = RecordReader::new(input);
+        reader.end = bytes.len();
+        reader.buf = bytes;
+        reader.eof = true;
         reader.at_file_start = false;
         reader.next_line = first_line;
         reader
@@ -417,7 +420,13 @@ impl<R: Read> RecordReader<R> {
                 let lost = io::Error::other("the CSV reader lost its place in its buffer");
                 return Err(RecordError::Io(lost));
             };
-            match scan_record(input, self.eof, &mut self.data, &mut self.ends) {
+            let scan = if self.kept.is_some() {
+                // Cutting runs of records: their fields are split later, by another reader.
+                scan_record(input, self.eof, &mut Counted::default(), &mut self.ends)
+            } else {
+                scan_record(input, self.eof, &mut self.data, &mut self.ends)
+            };
+            match scan {
                 Scan::End => return Ok(false),
                 Scan::NeedMore => self.fill().map_err(RecordError::Io)?,
                 Scan::Blank { consumed } => {
@@ -516,8 +525,51 @@ enum Scan {
     },
 }
 
+/// Where a record's unquoted field bytes go: kept, or (finding record boundaries only)
+/// just counted. The scan is the same either way, so both find the same records.
+trait FieldBytes {
+    fn clear(&mut self);
+    fn len(&self) -> usize;
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+    fn push(&mut self, byte: u8);
+}
+
+impl FieldBytes for Vec<u8> {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes);
+    }
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte);
+    }
+}
+
+/// Field bytes counted, not kept.
+#[derive(Default)]
+struct Counted(usize);
+
+impl FieldBytes for Counted {
+    fn clear(&mut self) {
+        self.0 = 0;
+    }
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+    fn push(&mut self, _: u8) {
+        self.0 += 1;
+    }
+}
+
 /// Scans one record from `input` into `data`/`ends`. `eof` says no input follows.
-fn scan_record(input: &[u8], eof: bool, data: &mut Vec<u8>, ends: &mut Vec<usize>) -> Scan {
+fn scan_record(input: &[u8], eof: bool, data: &mut impl FieldBytes, ends: &mut Vec<usize>) -> Scan {
     data.clear();
     ends.clear();
     match line_break(input, 0, eof) {
@@ -603,7 +655,7 @@ fn scan_quoted(
     input: &[u8],
     mut pos: usize,
     eof: bool,
-    data: &mut Vec<u8>,
+    data: &mut impl FieldBytes,
     newlines: &mut usize,
 ) -> Quoted {
     loop {
@@ -633,7 +685,7 @@ fn scan_quoted(
                 // A line break inside the field: kept in the value, counted for line numbers.
                 match line_break(input, pos, eof) {
                     Break::At(after) => {
-                        data.extend(input.iter().take(after).skip(pos));
+                        data.extend_from_slice(input.get(pos..after).unwrap_or_default());
                         *newlines += 1;
                         pos = after;
                     }
