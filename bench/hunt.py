@@ -83,7 +83,8 @@ def main():
     parser.add_argument("--data", default=str(HERE / "data"))
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--formats", default="parquet,csv")
-    parser.add_argument("--engines", default="kql,duckdb,polars,datafusion")
+    parser.add_argument(
+        "--engines", default="kql,kql-1,baseline,baseline-1,duckdb,polars,datafusion")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--kql", default=str(ROOT / "target" / "release" / "kql"))
     parser.add_argument("--json", help="also write the figures to this file")

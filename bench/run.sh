@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-100000,1000000}
 RUNS=${RUNS:-3}
 FORMATS=${FORMATS:-parquet,csv}
-ENGINES=${ENGINES:-kql,duckdb,polars,datafusion}
+ENGINES=${ENGINES:-kql,kql-1,baseline,baseline-1,duckdb,polars,datafusion}
 DATA=${DATA:-bench/data}
 VENV=${VENV:-bench/.venv}
 TARGET=${CARGO_TARGET_DIR:-target}
@@ -23,7 +23,8 @@ fi
 cargo build --release -p kql-cli -p kql-datagen --bins
 
 for size in ${SIZES//,/ }; do
-    if [ ! -f "$DATA/$size/parquet/DeviceEvents.parquet" ] || [ ! -f "$DATA/$size/csv/DeviceEvents.csv" ]; then
+    if [ ! -f "$DATA/$size/parquet/DeviceEvents.parquet" ] ||
+        [ ! -f "$DATA/$size/csv/DeviceEvents.csv" ]; then
         echo "generating $size rows per table in $DATA/$size"
         "$TARGET/release/kql-datagen" --rows "$size" --seed 1 --out "$DATA/$size"
     fi

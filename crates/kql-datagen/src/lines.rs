@@ -396,7 +396,10 @@ mod tests {
     use regex::Regex;
 
     const BITS_CMD: &str = r"(.*)bitsadmin(.exe)?(.+)(download |upload )(.*)";
-    const BITS_PWSH: &str = r"(.*)Start-BitsTransfer(.+)(((destination |source ).+){2}|Asynchronous |TransferType )(.*)";
+    const BITS_PWSH: &str = concat!(
+        r"(.*)Start-BitsTransfer(.+)",
+        r"(((destination |source ).+){2}|Asynchronous |TransferType )(.*)"
+    );
     const CLEAR_OBF: &str = r#"(\^|(")+|\$|%|\+|("\+"))"#;
 
     fn reported(line: &str) -> bool {
