@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A short bounded run of every fuzz target, one after another: fuzz/run.sh [SECONDS]
-# (30 s each by default). Seeds the corpora first if they are missing. Crashes land in
+# A short bounded run of every fuzz target, one after another:
+# fuzz/run.sh [SECONDS [TARGET...]] (30 s each by default; every target unless some are named). Seeds the corpora first if they are missing. Crashes land in
 # fuzz/artifacts/<target>/; see fuzz/README.md to reproduce and minimise them.
 #
 # One fuzzer process at a time (-jobs=1 -workers=1): the machines are small and shared.
@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 fuzz=$PWD/fuzz
-targets=(parse query load_csv load_json load_jsonl load_parquet)
+targets=(parse query load_csv load_json load_jsonl load_parquet load_evtx)
+if [ $# -gt 1 ]; then
+    targets=("${@:2}")
+fi
 
 [ -d fuzz/corpus ] || fuzz/seed-corpora.py
 

@@ -5,6 +5,7 @@
   a spread of the `query` fields of tests/conformance/*.json, and fuzz/seeds/queries/.
 - load_csv, load_json, load_jsonl: the data files under queries/ and crates/*/tests/data;
   JSON arrays are also written as JSON Lines, and large files are cut down.
+- load_evtx: the one-chunk event logs under queries/ (the larger ones are left out).
 - load_parquet: files written by examples/parquet_seeds.rs (the repository holds no Parquet),
   so this needs cargo; pass --no-parquet to skip it.
 
@@ -104,6 +105,13 @@ def seed_data():
             add("load_jsonl", cut_lines(("\n".join(lines) + "\n").encode("utf-8")))
 
 
+def seed_evtx():
+    # The one-chunk logs only: a 64 KiB chunk is already a large input for libFuzzer.
+    for path in files({".evtx"}):
+        if path.stat().st_size <= 4096 + 65536:
+            add("load_evtx", path.read_bytes())
+
+
 def seed_parquet():
     out = CORPUS / "load_parquet"
     out.mkdir(parents=True, exist_ok=True)
@@ -115,6 +123,7 @@ def seed_parquet():
 def main():
     seed_queries()
     seed_data()
+    seed_evtx()
     if "--no-parquet" not in sys.argv[1:]:
         seed_parquet()
     for target in sorted(p for p in CORPUS.iterdir() if p.is_dir()):

@@ -18,7 +18,8 @@ use kql_engine::types::KustoType;
 const PROJECTION: &[&str] = &["TimeGenerated", "EventID", "CommandLine", "NoSuchColumn"];
 
 /// Writes `data` to this process's scratch file with `extension` and loads it without a
-/// schema, with the `SecurityEvent` schema, with a projection and with small batches.
+/// schema, with the `SecurityEvent` schema, skipping bad rows, with a projection and with
+/// small batches.
 ///
 /// # Panics
 ///
@@ -36,6 +37,19 @@ pub fn load(data: &[u8], extension: &str) {
             ..LoadOptions::default()
         };
         let whole = checked_load(&path, &full);
+        // Skipping bad rows changes nothing in a file without any, and never panics.
+        let skipping = LoadOptions {
+            skip_bad_rows: true,
+            ..full
+        };
+        let lenient = checked_load(&path, &skipping);
+        if let (Some(whole), Some(lenient)) = (&whole, &lenient) {
+            assert!(
+                lenient.skipped.is_empty(),
+                "rows skipped from a file that loads"
+            );
+            assert_eq!(whole.num_rows(), lenient.num_rows(), "skipping lost rows");
+        }
         if let (Ok(Some(peeked)), Some(whole)) = (peek_columns(&path, schema), &whole) {
             let announced: Vec<_> = peeked
                 .iter()
@@ -51,6 +65,7 @@ pub fn load(data: &[u8], extension: &str) {
             schema,
             columns: Some(&projection),
             batch_size: 2,
+            skip_bad_rows: false,
         };
         let part = checked_load(&path, &projected);
         if let Some(whole) = &whole {

@@ -2,6 +2,7 @@
 //! project's sample data, with every Kusto type, nulls, an empty string and a dynamic column.
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use arrow::array::{
     ArrayRef, BooleanArray, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
@@ -9,7 +10,7 @@ use arrow::array::{
 };
 use arrow::datatypes::Schema;
 use kql_engine::types::KustoType;
-use kql_engine::{Engine, Options};
+use kql_engine::{Engine, Limits, Options};
 
 /// One minute, in nanoseconds.
 const MINUTE: i64 = 60_000_000_000;
@@ -22,9 +23,18 @@ pub fn engine() -> &'static Engine {
 }
 
 fn build_engine() -> Engine {
+    // A query may be slow or huge by design (a cross join, a long `range`): the engine's own
+    // budgets stop it with an error well before libFuzzer's timeout or memory limit would,
+    // so only real hangs and leaks reach those.
+    let limits = Limits {
+        join_max_rows: Some(1_000_000),
+        time_budget: Some(Duration::from_secs(2)),
+        ..Limits::default()
+    };
     let options = Options {
         now: Some(crate::NOW),
-        allow_missing_columns: false,
+        limits,
+        ..Options::default()
     };
     let mut engine = Engine::new().with_options(options);
     let tables = [

@@ -88,7 +88,7 @@ pub struct QueryArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub query: QueryArgs,
-    /// Register one table: `NAME=PATH` (.csv, .json, .jsonl, .ndjson, .parquet).
+    /// Register one table: `NAME=PATH` (.csv, .json, .jsonl, .ndjson, .parquet, .evtx).
     #[arg(long = "table", value_name = "NAME=PATH")]
     pub tables: Vec<String>,
     /// Register every data file in DIR under its file stem.

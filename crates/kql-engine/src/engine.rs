@@ -86,6 +86,9 @@ enum Table {
         batches: Vec<RecordBatch>,
         /// The rows of the file left out with `skip_bad_rows`.
         skipped: Vec<LoadError>,
+        /// What the loader said about how the file became the table, warned at each run
+        /// that reads it (see [`crate::source::LoadedTable::notes`]).
+        notes: Vec<String>,
     },
     /// A file read at each run, with only the columns the query needs.
     Lazy(LazyTable),
@@ -319,13 +322,15 @@ impl Engine {
             columns,
             batches,
             skipped: Vec::new(),
+            notes: Vec::new(),
         };
         self.tables.insert(name.to_string(), table);
         Ok(())
     }
 
-    /// Registers a file (`.csv`, `.json`, `.jsonl`, `.ndjson`, `.parquet`) as table `name`.
-    /// A table the catalog knows (such as `SecurityEvent`) is typed by its schema.
+    /// Registers a file (`.csv`, `.json`, `.jsonl`, `.ndjson`, `.parquet`, `.evtx`) as table
+    /// `name`. A table the catalog knows (such as `SecurityEvent`) is typed by its schema; an
+    /// event log is read as the table `name` says (see `docs/evtx.md`).
     ///
     /// When the table's columns can be known without reading its rows (Parquet; CSV of a
     /// known table whose columns are all in the schema: see [`peek_columns`]), only they are
@@ -354,8 +359,9 @@ impl Engine {
         };
         let loaded = load_file(path, &options)?;
         self.register_schema_batches(name, &loaded.schema, loaded.batches)?;
-        if let Some(Table::Loaded { skipped, .. }) = self.tables.get_mut(name) {
+        if let Some(Table::Loaded { skipped, notes, .. }) = self.tables.get_mut(name) {
             *skipped = loaded.skipped;
+            *notes = loaded.notes;
         }
         Ok(())
     }
@@ -397,6 +403,7 @@ impl Engine {
             served: RefCell::new(HashMap::new()),
             load_error: RefCell::new(None),
             skipped: RefCell::new(BTreeMap::new()),
+            notes: RefCell::new(std::collections::BTreeSet::new()),
         };
         let outcome = self.run_parsed(&parsed, &data, &limits);
         // A file that failed to load under `TableData` (which carries diagnostics) is
@@ -452,6 +459,12 @@ impl Engine {
                 .take()
                 .into_values()
                 .filter_map(skipped_rows_warning),
+        );
+        warnings.extend(
+            data.notes
+                .take()
+                .into_iter()
+                .map(|note| runtime(note).warning()),
         );
         let tables = results
             .into_iter()
@@ -552,10 +565,23 @@ struct RunData<'a> {
     /// The rows left out of the files read in this run, by table, then by line: a file read
     /// twice (whole for a subquery, then some columns) reports each row once.
     skipped: RefCell<BTreeMap<String, SkippedRows>>,
+    /// The loaders' notes about the tables read in this run, each once.
+    notes: RefCell<std::collections::BTreeSet<String>>,
 }
 
-/// The rows left out of one file, by line and column, each with why.
-type SkippedRows = BTreeMap<(Option<usize>, String), LoadError>;
+/// The rows left out of one file, by line and column, each with why. Formats without lines
+/// (event logs) name the record in the message, which then tells the rows apart.
+type SkippedRows = BTreeMap<(Option<usize>, String, String), LoadError>;
+
+/// Where a left-out row is, as [`SkippedRows`] keys it.
+fn skipped_key(error: &LoadError) -> (Option<usize>, String, String) {
+    let column = error.column.clone().unwrap_or_default();
+    let place = match error.line {
+        Some(_) => String::new(),
+        None => error.message.clone(),
+    };
+    (error.line, column, place)
+}
 
 impl RunData<'_> {
     /// From now on, gives the columns at the `keep` indexes of a file, as the pruned plans
@@ -639,8 +665,7 @@ impl RunData<'_> {
         let mut all = self.skipped.borrow_mut();
         let rows = all.entry(name.to_string()).or_default();
         for error in skipped {
-            let key = (error.line, error.column.clone().unwrap_or_default());
-            rows.entry(key).or_insert(error);
+            rows.entry(skipped_key(&error)).or_insert(error);
         }
     }
 }
@@ -649,9 +674,13 @@ impl TableData for RunData<'_> {
     fn batches(&self, name: &str) -> DiagResult<Vec<RecordBatch>> {
         let lazy = match self.engine.tables.get(name) {
             Some(Table::Loaded {
-                batches, skipped, ..
+                batches,
+                skipped,
+                notes,
+                ..
             }) => {
                 self.note_skipped(name, skipped.iter().cloned());
+                self.notes.borrow_mut().extend(notes.iter().cloned());
                 return Ok(batches.clone());
             }
             Some(Table::Lazy(lazy)) => lazy,
@@ -689,14 +718,15 @@ impl TableData for RunData<'_> {
 fn skipped_rows_warning(rows: SkippedRows) -> Option<Diagnostic> {
     /// The rows named one by one; the rest are counted.
     const SHOWN: usize = 5;
-    let lines: std::collections::BTreeSet<Option<usize>> = rows.keys().map(|k| k.0).collect();
+    let lines: std::collections::BTreeSet<(Option<usize>, &str)> =
+        rows.keys().map(|k| (k.0, k.2.as_str())).collect();
     let first = rows.values().next()?;
-    let count = match lines.len() {
-        1 => "1 row".to_string(),
-        n => format!("{n} rows"),
+    let (count, verb) = match lines.len() {
+        1 => ("1 row".to_string(), "was"),
+        n => (format!("{n} rows"), "were"),
     };
     let mut warning = runtime(format!(
-        "{count} of `{}` could not be read and were left out, as skipping bad rows asks",
+        "{count} of `{}` could not be read and {verb} left out, as skipping bad rows asks",
         first.path.display()
     ))
     .warning();

@@ -225,3 +225,21 @@ fn toscalar_of_a_scalar_is_the_scalar() {
     let error = query_error("print x = 1 | extend y = toscalar(x)");
     assert!(error.message.contains("`x`"), "{}", error.message);
 }
+
+/// Two `dynamic` values cannot be compared (Kusto rejects `sortedlist ==
+/// array_sort_asc(sortedlist)`, `agent-aggregation-0041`); a `dynamic` against a string or a
+/// number is compared by its value, and `tostring()` compares two of them as JSON text.
+#[test]
+fn two_dynamic_values_are_not_comparable() {
+    let query = "print a = dynamic([1, 2]) | extend same = a == dynamic([1, 2])";
+    let error = query_error(query);
+    assert_eq!(error.kind, DiagnosticKind::Semantic);
+    assert!(error.message.contains("two `dynamic` values"), "{error}");
+    assert_eq!(
+        query_rows(
+            "print d = dynamic({\"a\": \"x\", \"n\": 2}) \
+             | project s = d.a == 'x', n = d.n == 2, t = tostring(d.n) == tostring(d.n)"
+        ),
+        expect(&[&["true", "true", "true"]])
+    );
+}

@@ -215,3 +215,26 @@ fn a_regex_too_large_to_compile_is_an_error_at_the_pattern() {
         assert!(spanned(query, &error).contains("{1000}"), "{query}");
     }
 }
+
+/// A `range` is bounded (`MAX_RANGE_ROWS`), except that a `take` right after it makes only
+/// the rows it keeps, so Kusto's answer to a huge range cut by `take` is kept
+/// (`EndToEndTests.Range_Infinite_Take_5` in the conformance cases).
+#[test]
+fn a_huge_range_is_an_error_unless_a_take_cuts_it() {
+    let query = "range x from 1 to 9999999999999999 step 2";
+    let error = common::query_error(query);
+    assert_eq!(error.kind, DiagnosticKind::Semantic);
+    assert!(
+        error.message.contains("more than 100000000 rows"),
+        "{error}"
+    );
+    assert_eq!(spanned(query, &error), query);
+    assert_eq!(
+        common::query_rows("range x from 1 to 9999999999999999 step 2 | take 3"),
+        common::expect(&[&["1"], &["3"], &["5"]])
+    );
+    assert_eq!(
+        common::query_rows("range x from 1 to 9999999999999999 step 2 | limit 1 | extend y = x"),
+        common::expect(&[&["1", "1"]])
+    );
+}

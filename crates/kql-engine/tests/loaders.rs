@@ -802,7 +802,7 @@ fn unknown_extension_lists_the_supported_ones() {
     assert_eq!(
         error.to_string(),
         "events.txt: unsupported file extension `.txt`; \
-         supported: .csv, .json, .jsonl, .ndjson, .parquet"
+         supported: .csv, .json, .jsonl, .ndjson, .parquet, .evtx"
     );
 }
 

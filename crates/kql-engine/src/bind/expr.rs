@@ -597,6 +597,12 @@ fn bind_compare(
         _ => CompareOp::Ge,
     };
     let (lt, rt) = (left.ty, right.ty);
+    if lt == Dynamic && rt == Dynamic {
+        // Kusto has no equality of two `dynamic` values: comparing two arrays is an error
+        // (`agent-aggregation-0041` in the conformance cases).
+        return Err(type_error("cannot compare two `dynamic` values", span)
+            .with_hint("convert one side, for example with `tostring()`"));
+    }
     let is_text = |ty: KustoType| matches!(ty, String | Guid | Dynamic);
     if is_text(lt) && is_text(rt) && matches!(compare, CompareOp::Eq | CompareOp::NotEq) {
         let negation = if compare == CompareOp::Eq {

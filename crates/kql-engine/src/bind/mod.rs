@@ -12,6 +12,7 @@ mod functions;
 mod literal;
 mod names;
 mod parse_op;
+mod serialized;
 mod shape;
 mod subquery;
 mod summarize;

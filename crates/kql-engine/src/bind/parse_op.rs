@@ -64,6 +64,7 @@ impl Binder<'_> {
         }
         pattern.push('^');
         let mut extracted: Vec<(String, KustoType)> = Vec::new();
+        check_columns_are_separated(&parse.pattern)?;
         for (index, part) in parse.pattern.iter().enumerate() {
             let last = index + 1 == parse.pattern.len();
             match part {
@@ -164,4 +165,21 @@ impl Binder<'_> {
             columns,
         })
     }
+}
+
+/// In Kusto's pattern syntax a string (or `*`) stands between any two columns: nothing tells
+/// where one would end and the next begin. Kusto rejects `parse kind=regex s with
+/// c1:string n1:long ...` (`agent-parse-search-0033`, `-0034` in the conformance cases).
+fn check_columns_are_separated(pattern: &[ParsePart]) -> DiagResult<()> {
+    for pair in pattern.windows(2) {
+        if let [ParsePart::Column { .. }, ParsePart::Column { name, .. }] = pair {
+            return Err(semantic(format!(
+                "the `parse` column `{}` follows another column without a string between them",
+                name.name
+            ))
+            .with_span(name.span)
+            .with_hint("put the text that separates the two values between them"));
+        }
+    }
+    Ok(())
 }

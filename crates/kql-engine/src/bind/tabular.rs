@@ -147,8 +147,29 @@ impl Binder<'_> {
                 _ => Err(semantic("`materialize` takes one tabular argument").with_span(span)),
             },
             Ast::Pipe { input, operator } => {
-                let input = self.bind_tabular(input)?;
-                self.bind_operator(input, operator)
+                let input_ast = input;
+                let input = match (&input.kind, &operator.kind) {
+                    // `range` makes its rows up front, so a `take` right after it makes only
+                    // those it keeps: `range x from 1 to 9999999999999999 step 2 | take 5`
+                    // has five rows, in Kusto as here, not a range too large to make.
+                    (
+                        Ast::Range {
+                            column,
+                            from,
+                            to,
+                            step,
+                        },
+                        OperatorKind::Take(count),
+                    ) => {
+                        let cap = self.bind_count_argument(count, "take")?;
+                        self.bind_range(column, from, to, step, Some(cap), input.span)?
+                    }
+                    _ => self.bind_tabular(input)?,
+                };
+                let serialized = self.serialization(input_ast);
+                let plan = self.bind_operator(input, operator)?;
+                super::serialized::check_window_input(&plan, operator, serialized)?;
+                Ok(plan)
             }
             Ast::Print(columns) => self.bind_print(columns),
             Ast::Datatable { columns, values } => self.bind_datatable(columns, values, span),
@@ -162,7 +183,7 @@ impl Binder<'_> {
                 from,
                 to,
                 step,
-            } => self.bind_range(column, from, to, step, span),
+            } => self.bind_range(column, from, to, step, None, span),
             Ast::Union(union) => self.bind_union(None, union, span),
             _ => {
                 Err(semantic("expected a tabular expression, such as a table name").with_span(span))

@@ -152,13 +152,15 @@ impl Binder<'_> {
         })
     }
 
-    /// `range x from a to b step s`: `a`, `a + s`, ... while not past `b`.
+    /// `range x from a to b step s`: `a`, `a + s`, ... while not past `b`; with a `cap`, only
+    /// the first `cap` of those rows.
     pub(crate) fn bind_range(
         &mut self,
         column: &Ident,
         from: &Expr,
         to: &Expr,
         step: &Expr,
+        cap: Option<usize>,
         span: Span,
     ) -> DiagResult<Plan> {
         let start = self.bind_expr(from, &Columns::new(), "range")?;
@@ -214,7 +216,7 @@ impl Binder<'_> {
                         .unwrap_or(0.0)
                 };
                 let (a, b, s) = (value(&start), value(&stop), value(&step_array));
-                let count = range_count((b - a) / s, span)?;
+                let count = range_count((b - a) / s, cap, span)?;
                 Arc::new(Float64Array::from_iter_values(
                     (0..count).map(|i| a + s * i as f64),
                 ))
@@ -238,7 +240,7 @@ impl Binder<'_> {
                 let count = if s == 0 {
                     0
                 } else {
-                    range_count(((b as f64) - (a as f64)) / (s as f64), span)?
+                    range_count(((b as f64) - (a as f64)) / (s as f64), cap, span)?
                 };
                 let values = (0..count as i64).map(|i| a.saturating_add(s.saturating_mul(i)));
                 match ty {
@@ -274,12 +276,13 @@ impl Binder<'_> {
 }
 
 /// The number of rows of a range whose last index is `steps` (possibly fractional or
-/// negative: an empty range).
-fn range_count(steps: f64, span: Span) -> DiagResult<usize> {
+/// negative: an empty range), at most `cap`.
+fn range_count(steps: f64, cap: Option<usize>, span: Span) -> DiagResult<usize> {
     if !steps.is_finite() || steps < 0.0 {
         return Ok(0);
     }
     let count = steps.floor() + 1.0;
+    let count = cap.map_or(count, |cap| count.min(cap as f64));
     if count > MAX_RANGE_ROWS as f64 {
         return Err(semantic(format!(
             "`range` would produce more than {MAX_RANGE_ROWS} rows"

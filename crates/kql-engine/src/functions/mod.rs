@@ -156,14 +156,19 @@ pub(crate) fn downcast<T: 'static>(array: &ArrayRef) -> DiagResult<&T> {
 
 /// Whether an expression calls a window function, which needs all rows in one batch.
 pub(crate) fn uses_window(expr: &BoundExpr) -> bool {
-    let mut found = false;
+    window_call(expr).is_some()
+}
+
+/// Where the first window function call in `expr` is, if it has one.
+pub(crate) fn window_call(expr: &BoundExpr) -> Option<Span> {
+    let mut found = None;
     crate::plan::visit(expr, &mut |node| {
         if let ExprKind::Call {
             function: Function::Window(_),
             ..
         } = node.kind
         {
-            found = true;
+            found = found.or(Some(node.span));
         }
     });
     found

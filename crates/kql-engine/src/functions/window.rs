@@ -2,7 +2,8 @@
 //!
 //! They read neighbouring rows, so the executor gives them one batch holding every row of
 //! their input, in order (see `exec`). Kusto requires that order to be defined (after
-//! `serialize`, `sort`, `top`...); kql uses the input's order as it is.
+//! `serialize`, `sort`, `top`...): the binder rejects them over rows it knows are not
+//! serialized (`bind::serialized`), and otherwise uses the input's order as it is.
 
 use std::sync::Arc;
 
@@ -74,6 +75,14 @@ pub(super) fn bind(name: &str, args: Vec<BoundExpr>, span: Span) -> DiagResult<B
                     1 => {
                         return Err(semantic(format!("the offset of `{name}` must be a number"))
                             .with_span(arg.span));
+                    }
+                    // Kusto takes the default as a constant: `prev(v, 1, v)` is an error
+                    // (`agent-window-series-scan-0001`, `-0003` in the conformance cases).
+                    2 if crate::eval::fold_constant(&arg).is_none() => {
+                        return Err(semantic(format!(
+                            "the default of `{name}` must be a constant"
+                        ))
+                        .with_span(arg.span));
                     }
                     2 if arg.ty == ty || (arg.ty.is_numeric() && ty.is_numeric()) => fit(arg, ty),
                     2 => {

@@ -12,7 +12,8 @@
 //! - The Log Analytics portal export, which formats with the browser's locale:
 //!   `10/18/2024, 9:29:21.125 AM` (month first, 12-hour) and `26/03/2026, 15:18:18.790`
 //!   (day first, 24-hour). One value cannot say which of day and month comes first, so the
-//!   caller passes a [`DateOrder`] decided for the whole column.
+//!   caller passes a [`DateOrder`] decided for the whole column. `-` may replace `/`:
+//!   `12-02-2022` is read like `12/02/2022`, as .NET's parser (and so Kusto) reads it.
 
 use chrono::NaiveDate;
 
@@ -127,11 +128,9 @@ pub(crate) struct SlashedDate {
 pub(crate) fn slashed_date(text: &str) -> Option<SlashedDate> {
     let mut cur = Cursor::new(text.trim().as_bytes());
     let first = cur.digits(1, 2)?;
-    if !cur.eat(b'/') {
-        return None;
-    }
+    let separator = cur.date_separator()?;
     let second = cur.digits(1, 2)?;
-    if !cur.eat(b'/') {
+    if !cur.eat(separator) {
         return None;
     }
     cur.digits(4, 4)?;
@@ -176,11 +175,9 @@ fn parse_iso(bytes: &[u8]) -> Option<i64> {
 fn parse_slashed(bytes: &[u8], order: DateOrder) -> Option<i64> {
     let mut cur = Cursor::new(bytes);
     let first = cur.digits(1, 2)?;
-    if !cur.eat(b'/') {
-        return None;
-    }
+    let separator = cur.date_separator()?;
     let second = cur.digits(1, 2)?;
-    if !cur.eat(b'/') {
+    if !cur.eat(separator) {
         return None;
     }
     let year = i32::try_from(cur.digits(4, 4)?).ok()?;
@@ -276,6 +273,13 @@ impl<'a> Cursor<'a> {
         } else {
             false
         }
+    }
+
+    /// The `/` or `-` between the numbers of a `a/b/yyyy` date; the same must come again.
+    fn date_separator(&mut self) -> Option<u8> {
+        let separator = self.peek().filter(|b| matches!(b, b'/' | b'-'))?;
+        self.pos += 1;
+        Some(separator)
     }
 
     fn done(&self) -> bool {
@@ -454,6 +458,19 @@ mod tests {
         assert_eq!(
             parse_datetime("1/2/2020", DateOrder::DayFirst),
             Some(utc("2020-02-01"))
+        );
+    }
+
+    /// `12-02-2022` as in the todatetime docs page (`todatetime-function-01`); mixed separators
+    /// are not a date.
+    #[test]
+    fn dashes_may_replace_slashes() {
+        let dashed = parse_datetime("12-02-2022", DateOrder::MonthFirst);
+        assert_eq!(dashed, Some(utc("2022-12-02")));
+        assert_eq!(parse_datetime("12-02/2022", DateOrder::MonthFirst), None);
+        assert_eq!(
+            parse_datetime("2-12-2022 10:00", DateOrder::DayFirst),
+            Some(utc("2022-12-02T10:00:00Z"))
         );
     }
 

@@ -1,7 +1,8 @@
 //! Loading data files into Arrow record batches typed with Kusto's types.
 //!
 //! [`load_file`] reads CSV, JSON (a top-level array of row objects, the Log Analytics query API
-//! and Kusto REST v1/v2 response shapes), JSON Lines and Parquet. The result is a
+//! and Kusto REST v1/v2 response shapes), JSON Lines, Parquet and Windows event logs (`.evtx`,
+//! read as the table they are registered as: see `docs/evtx.md`). The result is a
 //! [`LoadedTable`]: an Arrow schema whose fields come from [`KustoType::field`], and batches of
 //! at most [`LoadOptions::batch_size`] rows.
 //!
@@ -25,6 +26,7 @@
 mod convert;
 mod csv;
 pub mod datetime;
+mod evtx;
 mod infer;
 mod json;
 mod parquet;
@@ -48,7 +50,7 @@ use crate::types::KustoType;
 pub const DEFAULT_BATCH_SIZE: usize = 8192;
 
 /// The file extensions [`load_file`] understands, without the dot.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["csv", "json", "jsonl", "ndjson", "parquet"];
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["csv", "json", "jsonl", "ndjson", "parquet", "evtx"];
 
 /// A table read from a file: its Kusto-typed Arrow schema and its rows in batches.
 #[derive(Debug, Clone)]
@@ -60,6 +62,9 @@ pub struct LoadedTable {
     /// The rows left out with [`LoadOptions::skip_bad_rows`], in file order: why each could
     /// not be read, with its line and column. Empty without that option.
     pub skipped: Vec<LoadError>,
+    /// What a run should be told about how the file became the table, as warnings: such as
+    /// the records of an event log that are not rows of the table it is read as.
+    pub notes: Vec<String>,
 }
 
 impl LoadedTable {
@@ -127,6 +132,9 @@ pub enum Format {
     JsonLines,
     /// Apache Parquet.
     Parquet,
+    /// A Windows event log: rows and columns depend on the table it is read as (see
+    /// [`LoadOptions::schema`] and `docs/evtx.md`).
+    Evtx,
 }
 
 impl Format {
@@ -138,13 +146,14 @@ impl Format {
             "json" => Format::Json,
             "jsonl" | "ndjson" => Format::JsonLines,
             "parquet" => Format::Parquet,
+            "evtx" => Format::Evtx,
             _ => return None,
         })
     }
 }
 
-/// Loads a file, choosing the format from its extension: `.csv`, `.json`, `.jsonl`/`.ndjson`
-/// or `.parquet` (any case).
+/// Loads a file, choosing the format from its extension: `.csv`, `.json`, `.jsonl`/`.ndjson`,
+/// `.parquet` or `.evtx` (any case).
 ///
 /// ```no_run
 /// use std::path::Path;
@@ -189,6 +198,7 @@ pub fn load_file_as(
         Format::Json => json::load_json(path, options),
         Format::JsonLines => json::load_json_lines(path, options),
         Format::Parquet => parquet::load(path, options),
+        Format::Evtx => evtx::load(path, options),
     }
 }
 
@@ -212,7 +222,7 @@ pub(crate) fn stream_file(
             let parts: Box<dyn BatchSource> = Box::new(std::sync::Arc::new(parts));
             (schema, parts)
         })),
-        Some(Format::Json | Format::JsonLines) | None => Ok(None),
+        Some(Format::Json | Format::JsonLines | Format::Evtx) | None => Ok(None),
     }
 }
 

@@ -64,6 +64,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         schema: reading.schema,
         batches,
         skipped: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

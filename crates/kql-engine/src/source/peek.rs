@@ -20,6 +20,7 @@ use crate::catalog::{ColumnSchema, TableSchema};
 ///   columns are then the schema's (the ones the file lacks are loaded empty). A column not
 ///   in the schema, or a table without one, is typed by its values: `None`.
 /// - JSON and JSON Lines: `None` (their columns are the keys of every row).
+/// - Windows event logs: `None`, so that they are loaded once.
 ///
 /// Errors are the loader's own for a file it cannot open or whose header it rejects.
 ///
@@ -53,7 +54,9 @@ pub fn peek_columns(
             };
             Ok(typed_columns(&plan_columns(&sources, &options)))
         }
-        Some(Format::Json | Format::JsonLines) | None => Ok(None),
+        // An event log's columns are known, but reading its records is the costly part:
+        // the engine loads it once, when it is registered, rather than at each run.
+        Some(Format::Json | Format::JsonLines | Format::Evtx) | None => Ok(None),
     }
 }
 

@@ -297,6 +297,7 @@ pub(crate) fn into_table(
         schema,
         batches: out,
         skipped,
+        notes: Vec::new(),
     })
 }
 

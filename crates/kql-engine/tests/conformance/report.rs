@@ -125,16 +125,30 @@ fn totals(out: &mut String, cases: &[Case], verdicts: &[Verdict], excepted: &Has
         );
     }
     let _ = writeln!(out, "| **all** | {} | 100% |", all.total());
-    let reviewed = cases
-        .iter()
-        .zip(verdicts)
-        .filter(|(case, v)| v.class == Class::WrongAnswer && excepted.contains(case.id.as_str()))
-        .count();
-    if reviewed > 0 {
+    let reviewed = |class: Class| {
+        cases
+            .iter()
+            .zip(verdicts)
+            .filter(|(case, v)| v.class == class && excepted.contains(case.id.as_str()))
+            .count()
+    };
+    let (wrong, rejected) = (
+        reviewed(Class::WrongAnswer),
+        reviewed(Class::FalseRejection),
+    );
+    if wrong > 0 {
         let _ = writeln!(
             out,
-            "\n{reviewed} of the wrong answers are reviewed exceptions: the record, not kql, \
+            "\n{wrong} of the wrong answers are reviewed exceptions: the record, not kql, \
              is wrong."
+        );
+    }
+    if rejected > 0 {
+        let _ = writeln!(
+            out,
+            "\n{rejected} of the false rejections are reviewed exceptions: the record expects \
+             an answer where\nKusto's documented rules give an error (see \
+             `tests/conformance/exceptions.json`)."
         );
     }
     out.push('\n');
