@@ -121,6 +121,9 @@ pub struct RunArgs {
     /// Cancel the query when it runs longer than SECONDS.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+    /// Read files and evaluate `where`/`extend` on N threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub diagnostics: DiagnosticFormat,

@@ -22,11 +22,12 @@ use crate::bind::{BindOptions, BoundQuery, bind_with_data};
 use crate::catalog::{Catalog, TableSchema};
 use crate::error::{DiagResult, Error, runtime, semantic};
 use crate::exec::required::prune;
-use crate::exec::{TableData, execute, make_batch};
+use crate::exec::stream::{BatchSource, InMemory, Part, StreamError};
+use crate::exec::{Batches, TableData, execute, make_batch};
 use crate::external::{ExternalData, Resolver};
 use crate::limits::{Limits, ResultLimits, RunLimits};
 use crate::plan::{Column, Columns, arrow_schema};
-use crate::source::{LoadError, LoadOptions, load_file, peek_columns};
+use crate::source::{LoadError, LoadOptions, load_file, peek_columns, stream_file};
 use crate::types::KustoType;
 
 /// Options of a query run.
@@ -121,28 +122,9 @@ impl LazyTable {
         let columns = self.subset(keep);
         let names: Option<Vec<String>> =
             keep.map(|_| columns.iter().map(|c| c.name.clone()).collect());
-        let options = LoadOptions {
-            schema: self.schema.as_ref(),
-            columns: names.as_deref(),
-            skip_bad_rows: self.skip_bad_rows,
-            ..LoadOptions::default()
-        };
+        let options = self.load_options(names.as_deref());
         let loaded = load_file(&self.path, &options)?;
-        // Only the header or metadata was read when the file was registered: had it changed
-        // since, its columns could differ from the ones the query was bound to.
-        let same = loaded.schema.fields().len() == columns.len()
-            && loaded
-                .schema
-                .fields()
-                .iter()
-                .zip(&columns)
-                .all(|(field, column)| {
-                    field.name() == &column.name && KustoType::of_field(field) == Some(column.ty)
-                });
-        if !same {
-            let message = "the file's columns changed since it was registered as a table";
-            return Err(LoadError::new(&self.path, message).into());
-        }
+        self.check_columns(&loaded.schema, &columns)?;
         let batches = loaded
             .batches
             .into_iter()
@@ -155,6 +137,43 @@ impl LazyTable {
     }
 
     /// The columns at the `keep` indexes (all without).
+    /// The file's `keep` columns as parts for threads to read in turn, when the file can be
+    /// streamed (see [`stream_file`]).
+    fn stream(&self, keep: &[usize]) -> Result<Option<Box<dyn BatchSource>>, Error> {
+        let columns = self.subset(Some(keep));
+        let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+        let Some((schema, parts)) = stream_file(&self.path, &self.load_options(Some(&names)))?
+        else {
+            return Ok(None);
+        };
+        self.check_columns(&schema, &columns)?;
+        Ok(Some(Box::new(Retyped { parts, columns })))
+    }
+
+    fn load_options<'a>(&'a self, columns: Option<&'a [String]>) -> LoadOptions<'a> {
+        LoadOptions {
+            schema: self.schema.as_ref(),
+            columns,
+            skip_bad_rows: self.skip_bad_rows,
+            ..LoadOptions::default()
+        }
+    }
+
+    /// Only the header or metadata was read when the file was registered: had it changed
+    /// since, its columns could differ from the ones the query was bound to.
+    fn check_columns(&self, schema: &SchemaRef, columns: &Columns) -> Result<(), Error> {
+        let same = schema.fields().len() == columns.len()
+            && schema.fields().iter().zip(columns).all(|(field, column)| {
+                field.name() == &column.name && KustoType::of_field(field) == Some(column.ty)
+            });
+        if same {
+            Ok(())
+        } else {
+            let message = "the file's columns changed since it was registered as a table";
+            Err(LoadError::new(&self.path, message).into())
+        }
+    }
+
     fn subset(&self, keep: Option<&[usize]>) -> Columns {
         match keep {
             Some(keep) => keep
@@ -163,6 +182,28 @@ impl LazyTable {
                 .collect(),
             None => self.columns.clone(),
         }
+    }
+}
+
+/// A file's parts, each batch given the plan's schema (see [`make_batch`]).
+struct Retyped {
+    parts: Box<dyn BatchSource>,
+    columns: Columns,
+}
+
+impl BatchSource for Retyped {
+    fn next_part(&self) -> Option<Part> {
+        let Part { order, batches } = self.parts.next_part()?;
+        let columns = self.columns.clone();
+        let batches = batches.map(move |batch| {
+            let batch = batch?;
+            let rows = batch.num_rows();
+            make_batch(&columns, batch.columns().to_vec(), rows).map_err(StreamError::Failed)
+        });
+        Some(Part {
+            order,
+            batches: Box::new(batches),
+        })
     }
 }
 
@@ -359,6 +400,7 @@ impl Engine {
         let data = RunData {
             engine: self,
             loaded: RefCell::new(HashMap::new()),
+            served: RefCell::new(HashMap::new()),
             load_error: RefCell::new(None),
             skipped: RefCell::new(BTreeMap::new()),
             notes: RefCell::new(std::collections::BTreeSet::new()),
@@ -392,16 +434,25 @@ impl Engine {
         } else {
             None
         };
-        let bound = match pruned {
+        let (bound, served) = match pruned {
             Some(pruned) => {
                 for (name, keep) in &pruned.tables {
                     data.serve(name, keep)?;
                 }
-                pruned.query
+                (pruned.query, pruned.tables)
             }
-            None => bound,
+            None => (bound, BTreeMap::new()),
         };
-        let results = execute(&bound, data, limits)?;
+        let results = match execute(&bound, data, limits) {
+            Ok(results) => results,
+            Err(error) => {
+                if let Some(unreadable) = data.first_unreadable(&served) {
+                    data.load_error.take();
+                    return Err(unreadable);
+                }
+                return Err(error.into());
+            }
+        };
         let mut warnings = bound.warnings;
         warnings.extend(
             data.skipped
@@ -505,6 +556,9 @@ struct RunData<'a> {
     /// Files read so far in this run, by table name: whole while binding, then with the
     /// columns the pruned plans scan.
     loaded: RefCell<HashMap<String, Vec<RecordBatch>>>,
+    /// The columns the pruned plans read of each file not read yet: it is read when a plan
+    /// scans it, streamed where the plan allows.
+    served: RefCell<HashMap<String, Vec<usize>>>,
     /// The first file that failed to load from [`TableData::batches`], which can only
     /// return a diagnostic.
     load_error: RefCell<Option<LoadError>>,
@@ -537,25 +591,73 @@ impl RunData<'_> {
             return Ok(());
         };
         let whole = self.loaded.borrow_mut().remove(name);
-        let batches = match whole {
-            Some(batches) => {
-                let columns = lazy.subset(Some(keep));
-                batches
-                    .iter()
-                    .map(|batch| {
-                        let arrays = keep.iter().map(|&i| batch.column(i).clone()).collect();
-                        make_batch(&columns, arrays, batch.num_rows())
-                    })
-                    .collect::<DiagResult<Vec<_>>>()?
-            }
-            None => {
-                let (batches, skipped) = lazy.load(Some(keep))?;
-                self.note_skipped(name, skipped);
-                batches
-            }
+        let Some(batches) = whole else {
+            // Read when a plan scans it, streamed when the plan allows.
+            self.served
+                .borrow_mut()
+                .insert(name.to_string(), keep.to_vec());
+            return Ok(());
         };
+        let columns = lazy.subset(Some(keep));
+        let batches = batches
+            .iter()
+            .map(|batch| {
+                let arrays = keep.iter().map(|&i| batch.column(i).clone()).collect();
+                make_batch(&columns, arrays, batch.num_rows())
+            })
+            .collect::<DiagResult<Vec<_>>>()?;
         self.loaded.borrow_mut().insert(name.to_string(), batches);
         Ok(())
+    }
+
+    /// After a failed run: the error of the first served file, in table name order, that
+    /// cannot be read, as reading every served file before running would have reported it.
+    /// Files are read again for this, only on this failure path.
+    fn first_unreadable(&self, served: &BTreeMap<String, Vec<usize>>) -> Option<Error> {
+        served.iter().find_map(|(name, keep)| {
+            let Some(Table::Lazy(lazy)) = self.engine.tables.get(name) else {
+                return None;
+            };
+            if !self.served.borrow().contains_key(name) {
+                return None; // projected from a whole read while binding, which succeeded
+            }
+            lazy.load(Some(keep)).err()
+        })
+    }
+
+    /// Reads a file's served columns whole, once.
+    fn load_served(&self, name: &str, lazy: &LazyTable, keep: &[usize]) -> DiagResult<Batches> {
+        let (batches, skipped) = lazy.load(Some(keep)).map_err(|error| self.failed(error))?;
+        self.note_skipped(name, skipped);
+        self.loaded
+            .borrow_mut()
+            .insert(name.to_string(), batches.clone());
+        Ok(batches)
+    }
+
+    /// The diagnostic of a file that failed to load; the load error is kept to be reported as
+    /// such.
+    fn failed(&self, error: Error) -> Diagnostic {
+        let diagnostic = diagnostic_of(&error);
+        if let Error::Load(error) = error {
+            self.load_error.borrow_mut().get_or_insert(error);
+        }
+        diagnostic
+    }
+
+    /// The served columns of a file as parts to stream, when it can be streamed and was not
+    /// read already.
+    fn stream_served(&self, name: &str) -> DiagResult<Option<Box<dyn BatchSource>>> {
+        let Some(Table::Lazy(lazy)) = self.engine.tables.get(name) else {
+            return Ok(None);
+        };
+        if self.loaded.borrow().contains_key(name) {
+            return Ok(None);
+        }
+        let Some(keep) = self.served.borrow().get(name).cloned() else {
+            return Ok(None);
+        };
+        lazy.stream(&keep).map_err(|error| self.failed(error))
     }
 
     /// Keeps the rows a load of table `name` left out, for the run's warnings.
@@ -587,19 +689,28 @@ impl TableData for RunData<'_> {
         if let Some(batches) = self.loaded.borrow().get(name) {
             return Ok(batches.clone());
         }
+        let served = self.served.borrow().get(name).cloned();
+        if let Some(keep) = served {
+            return self.load_served(name, lazy, &keep);
+        }
         // A subquery read while binding: which columns its plan reads is not known, so all.
-        let (batches, skipped) = lazy.load(None).map_err(|error| {
-            let diagnostic = diagnostic_of(&error);
-            if let Error::Load(error) = error {
-                self.load_error.borrow_mut().get_or_insert(error);
-            }
-            diagnostic
-        })?;
+        let (batches, skipped) = lazy.load(None).map_err(|error| self.failed(error))?;
         self.note_skipped(name, skipped);
         self.loaded
             .borrow_mut()
             .insert(name.to_string(), batches.clone());
         Ok(batches)
+    }
+
+    fn source(&self, name: &str) -> DiagResult<Box<dyn BatchSource>> {
+        match self.stream_served(name)? {
+            Some(parts) => Ok(parts),
+            None => Ok(Box::new(InMemory::new(self.batches(name)?))),
+        }
+    }
+
+    fn load_failed(&self, _table: &str, error: LoadError) -> Diagnostic {
+        self.failed(Error::Load(error))
     }
 }
 

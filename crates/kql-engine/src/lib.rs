@@ -49,6 +49,7 @@
 
 pub mod bind;
 pub mod catalog;
+mod empty;
 mod engine;
 pub mod error;
 pub mod eval;

@@ -1,4 +1,4 @@
-//! Bounds on what one query may use: result size, join output, wall time.
+//! Bounds on what one query may use: result size, join output, wall time, threads.
 //!
 //! Query text and files come from users, so a run must end with an answer or an error, not
 //! with the process out of memory or stuck. The result limits are Kusto's own (its query
@@ -55,6 +55,9 @@ pub struct Limits {
     /// A run that takes longer is cancelled with an error. Checked between operators and
     /// batches, so a run ends shortly after its budget, not at the instant. `None`: no budget.
     pub time_budget: Option<Duration>,
+    /// How many threads a run may use to read files and evaluate `where`/`extend` over their
+    /// batches. `None`: one per core. The answer is the same for any number.
+    pub threads: Option<usize>,
 }
 
 impl Default for Limits {
@@ -64,6 +67,7 @@ impl Default for Limits {
             result_max_bytes: Some(DEFAULT_RESULT_MAX_BYTES),
             join_max_rows: Some(DEFAULT_JOIN_MAX_ROWS),
             time_budget: None,
+            threads: None,
         }
     }
 }
@@ -73,6 +77,7 @@ impl Default for Limits {
 pub struct RunLimits {
     deadline: Option<(Instant, Duration)>,
     join_max_rows: Option<usize>,
+    threads: usize,
 }
 
 impl RunLimits {
@@ -83,7 +88,15 @@ impl RunLimits {
                 .time_budget
                 .and_then(|budget| Some((Instant::now().checked_add(budget)?, budget))),
             join_max_rows: limits.join_max_rows,
+            threads: limits.threads.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            }),
         }
+    }
+
+    /// How many threads the run may use, at least 1.
+    pub fn threads(&self) -> usize {
+        self.threads.max(1)
     }
 
     /// An error once the time budget is spent.

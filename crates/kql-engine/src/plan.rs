@@ -12,6 +12,7 @@ use kql_parser::Span;
 use kql_parser::ast::{Case, ListOp, Negation, StringOpKind};
 use regex::Regex;
 
+use crate::eval::pattern::{ReplacePattern, SearchPattern};
 use crate::types::KustoType;
 
 /// A column of an operator's output.
@@ -365,8 +366,8 @@ pub enum ExprKind {
     MatchesRegex {
         /// The searched string.
         haystack: Box<BoundExpr>,
-        /// The compiled pattern.
-        regex: Arc<Regex>,
+        /// The compiled pattern, prepared for searching.
+        regex: Arc<SearchPattern>,
     },
     /// `in`, `!in`, `in~`, `!in~`, `has_any`, `has_all` against constant items.
     List {
@@ -404,10 +405,8 @@ pub enum ExprKind {
     ReplaceRegex {
         /// The text to rewrite.
         source: Box<BoundExpr>,
-        /// The compiled pattern.
-        regex: Arc<Regex>,
-        /// The rewrite in the regex crate's syntax (`${1}`, `$$`).
-        rewrite: String,
+        /// The compiled pattern and the rewrite in the regex crate's syntax (`${1}`, `$$`).
+        pattern: Arc<ReplacePattern>,
     },
 }
 
@@ -514,14 +513,9 @@ pub fn map_columns(expr: BoundExpr, f: &mut dyn FnMut(usize, BoundExpr) -> Bound
             all,
             strict,
         },
-        ExprKind::ReplaceRegex {
-            source,
-            regex,
-            rewrite,
-        } => ExprKind::ReplaceRegex {
+        ExprKind::ReplaceRegex { source, pattern } => ExprKind::ReplaceRegex {
             source: boxed(source, f),
-            regex,
-            rewrite,
+            pattern,
         },
     };
     BoundExpr { kind, ty, span }

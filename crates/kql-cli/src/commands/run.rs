@@ -70,7 +70,7 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
 }
 
 /// The limits of the run: Kusto's result limits unless `--no-truncation`, kql's join budget
-/// unless `--max-join-rows`, and a time budget with `--timeout`.
+/// unless `--max-join-rows`, a time budget with `--timeout`, and `--threads`.
 fn limits(args: &RunArgs) -> Result<Limits, Failure> {
     let mut limits = Limits::default();
     if args.no_truncation {
@@ -90,6 +90,13 @@ fn limits(args: &RunArgs) -> Result<Limits, Failure> {
                 ))
             })?;
         limits.time_budget = Some(budget);
+    }
+    if let Some(threads) = args.threads {
+        if threads == 0 {
+            let message = "`--threads` must be at least 1".to_string();
+            return Err(Failure::Usage(message));
+        }
+        limits.threads = Some(threads);
     }
     Ok(limits)
 }

@@ -14,6 +14,7 @@ use super::names::{close_names, did_you_mean};
 use super::{Binder, Binding};
 use crate::error::{DiagResult, not_supported, semantic};
 use crate::eval::fold_constant;
+use crate::eval::pattern::SearchPattern;
 use crate::functions::{DynamicFn, dynamic_call};
 use crate::limits::REGEX_SIZE_LIMIT;
 use crate::plan::{ArithmeticOp, BoundExpr, Columns, CompareOp, ExprKind, StringMatchKind};
@@ -294,6 +295,7 @@ impl Binder<'_> {
                     debug_assert_eq!(string_op.kind, StringOpKind::MatchesRegex);
                     let haystack = Box::new(as_string(left));
                     let regex = constant_regex(&right)?;
+                    let regex = Arc::new(SearchPattern::new(regex, REGEX_SIZE_LIMIT));
                     Ok(BoundExpr {
                         kind: ExprKind::MatchesRegex { haystack, regex },
                         ty: KustoType::Bool,

@@ -10,6 +10,7 @@ use super::Binder;
 use super::expr::{constant_regex, expect_type};
 use super::literal::{as_str, must_be_constant};
 use crate::error::{DiagResult, not_supported, semantic};
+use crate::eval::pattern::ReplacePattern;
 use crate::plan::{BoundExpr, Columns, ExprKind};
 use crate::types::KustoType;
 
@@ -158,8 +159,7 @@ pub(super) fn bind_function(
             .ok_or_else(|| must_be_constant("the rewrite pattern", rewrite.span))?;
             let kind = ExprKind::ReplaceRegex {
                 source: Box::new(source),
-                regex,
-                rewrite,
+                pattern: Arc::new(ReplacePattern::new(regex, rewrite)),
             };
             Ok(BoundExpr {
                 kind,

@@ -7,6 +7,7 @@
 mod arith;
 mod compare;
 mod logical;
+pub mod pattern;
 mod regex;
 mod string_match;
 
@@ -171,11 +172,9 @@ pub fn evaluate(expr: &BoundExpr, batch: &RecordBatch) -> DiagResult<Value> {
             };
             regex::parse_capture(&evaluate(source, batch)?, &capture, expr.ty)
         }
-        ExprKind::ReplaceRegex {
-            source,
-            regex,
-            rewrite,
-        } => regex::replace_regex(&evaluate(source, batch)?, regex, rewrite),
+        ExprKind::ReplaceRegex { source, pattern } => {
+            regex::replace_regex(&evaluate(source, batch)?, pattern)
+        }
         ExprKind::List { op, left, items } => {
             let left_value = evaluate(left, batch)?;
             string_match::list(*op, &left_value, left.ty, items)

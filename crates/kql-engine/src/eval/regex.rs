@@ -1,33 +1,68 @@
 //! `matches regex` and `replace_regex`, with patterns compiled once when binding.
 
+use std::fmt::Write;
 use std::sync::Arc;
 
-use arrow::array::{Array, BooleanArray, StringArray};
+use arrow::array::{Array, BooleanArray, StringArray, StringBuilder};
+use arrow::buffer::BooleanBuffer;
 use regex::Regex;
 
 use super::Value;
+use super::pattern::{ReplacePattern, SearchPattern};
 use super::string_match::{string_at, strings};
 use crate::error::DiagResult;
 use crate::types::KustoType;
 
 /// `haystack matches regex pattern`: an unanchored, case-sensitive search
 /// (`K:matches-regex-operator`); Rust's `Regex::is_match` has exactly these semantics.
-pub(crate) fn matches_regex(haystack: &Value, regex: &Regex) -> DiagResult<Value> {
+pub(crate) fn matches_regex(haystack: &Value, pattern: &SearchPattern) -> DiagResult<Value> {
     let haystacks = strings(haystack)?;
-    let result: BooleanArray = (0..haystacks.len())
-        .map(|row| Some(regex.is_match(string_at(haystacks, false, row))))
-        .collect();
+    let bits = BooleanBuffer::collect_bool(haystacks.len(), |row| {
+        pattern.is_match(string_at(haystacks, false, row))
+    });
+    let result = BooleanArray::new(bits, None);
     Ok(Value::like(haystack.is_scalar(), Arc::new(result)))
 }
 
 /// `replace_regex(source, pattern, rewrite)`: every non-overlapping match replaced
-/// (`K:replace-regex-function`). `rewrite` is already in the regex crate's syntax.
-pub(crate) fn replace_regex(source: &Value, regex: &Regex, rewrite: &str) -> DiagResult<Value> {
+/// (`K:replace-regex-function`). The rewrite is already in the regex crate's syntax.
+///
+/// A column none of whose values the pattern matches (and without nulls, which become `""`)
+/// is returned as it is, without copying. Otherwise the values are copied once; a deletion
+/// (see [`ReplacePattern`]) writes the kept runs straight into the result.
+pub(crate) fn replace_regex(source: &Value, pattern: &ReplacePattern) -> DiagResult<Value> {
     let sources = strings(source)?;
-    let result: StringArray = (0..sources.len())
-        .map(|row| Some(regex.replace_all(string_at(sources, false, row), rewrite)))
-        .collect();
-    Ok(Value::like(source.is_scalar(), Arc::new(result)))
+    let rows = sources.len();
+    let unchanged = |changes: &dyn Fn(&str) -> bool| {
+        sources.null_count() == 0 && !(0..rows).any(|row| changes(sources.value(row)))
+    };
+    let mut builder = StringBuilder::with_capacity(rows, sources.values().len());
+    match pattern.deleted() {
+        Some(deleted) => {
+            if unchanged(&|text| deleted.any_in(text)) {
+                return Ok(Value::like(source.is_scalar(), Arc::clone(source.array())));
+            }
+            for row in 0..rows {
+                let text = string_at(sources, false, row);
+                // The kept runs go straight into the builder's value bytes.
+                deleted.for_each_kept(text, |run| {
+                    let _ = builder.write_str(run);
+                });
+                builder.append_value("");
+            }
+        }
+        None => {
+            let rewrite = pattern.rewrite.as_str();
+            if unchanged(&|text| pattern.regex.is_match(text)) {
+                return Ok(Value::like(source.is_scalar(), Arc::clone(source.array())));
+            }
+            for row in 0..rows {
+                let text = string_at(sources, false, row);
+                builder.append_value(pattern.regex.replace_all(text, rewrite));
+            }
+        }
+    }
+    Ok(Value::like(source.is_scalar(), Arc::new(builder.finish())))
 }
 
 /// One column of the `parse` operator.

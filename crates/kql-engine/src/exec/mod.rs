@@ -4,25 +4,42 @@ mod aggregate;
 mod expand;
 mod join;
 mod order;
+mod reorder;
 pub(crate) mod required;
+pub mod stream;
 mod union;
 
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
-use arrow::compute::filter_record_batch;
+use arrow::compute::FilterBuilder;
 use kql_parser::Diagnostic;
 
 use crate::bind::BoundQuery;
 use crate::error::{DiagResult, arrow_error};
 use crate::eval::evaluate;
 use crate::limits::RunLimits;
-use crate::plan::{Columns, Plan, PlanKind, arrow_schema};
+use crate::plan::{BoundExpr, Columns, Plan, PlanKind, arrow_schema};
+use crate::source::LoadError;
+use stream::{BatchSource, InMemory, Outcome, Pipeline};
 
 /// The registered tables' data, looked up by name when a plan scans them.
 pub trait TableData {
     /// All batches of a table, with the columns the binder was told it has, in order.
     fn batches(&self, table: &str) -> DiagResult<Vec<RecordBatch>>;
+
+    /// The same batches as parts that threads can read and process in turn, for plans that
+    /// stream over a table (see [`stream`]). By default, the batches in memory.
+    fn source(&self, table: &str) -> DiagResult<Box<dyn BatchSource>> {
+        Ok(Box::new(InMemory::new(self.batches(table)?)))
+    }
+
+    /// A load error met while streaming `table`: what to report for it. Implementations
+    /// that report load errors as such remember it here.
+    fn load_failed(&self, table: &str, error: LoadError) -> Diagnostic {
+        let _ = table;
+        crate::error::runtime(error.to_string())
+    }
 }
 
 /// A table's rows in batches.
@@ -76,6 +93,20 @@ struct Executor<'a> {
 impl Executor<'_> {
     fn run(&mut self, plan: &Plan) -> DiagResult<Batches> {
         self.limits.check_time()?;
+        if let Some(pipeline) = Pipeline::of(plan) {
+            let source = self.data.source(pipeline.table)?;
+            match stream::run(
+                &pipeline,
+                source.as_ref(),
+                self.limits,
+                self.limits.threads(),
+            ) {
+                Outcome::Done(batches) => return Ok(batches),
+                Outcome::Load(error) => return Err(self.data.load_failed(pipeline.table, error)),
+                Outcome::Failed(diagnostic) => return Err(diagnostic),
+                Outcome::WholeTable => {} // run it operator by operator below
+            }
+        }
         match &plan.kind {
             PlanKind::Scan { table } => self.data.batches(table),
             PlanKind::Shared { id } => self.shared_result(*id),
@@ -87,12 +118,7 @@ impl Executor<'_> {
                 let mut out = Vec::new();
                 for batch in self.run(input)? {
                     self.limits.check_time()?;
-                    let mask = evaluate(predicate, &batch)?.into_array(batch.num_rows())?;
-                    let mask = as_mask(&mask)?;
-                    if mask.true_count() == 0 {
-                        continue; // nothing survives; skip the empty batch
-                    }
-                    out.push(filter_record_batch(&batch, &mask).map_err(arrow_error)?);
+                    out.extend(filter_batch(predicate, &batch)?);
                 }
                 Ok(out)
             }
@@ -108,12 +134,7 @@ impl Executor<'_> {
                 }
                 for batch in batches {
                     self.limits.check_time()?;
-                    let rows = batch.num_rows();
-                    let arrays = exprs
-                        .iter()
-                        .map(|expr| evaluate(expr, &batch)?.into_array(rows))
-                        .collect::<DiagResult<Vec<ArrayRef>>>()?;
-                    out.push(make_batch(&plan.columns, arrays, rows)?);
+                    out.push(project_batch(exprs, &plan.columns, &batch)?);
                 }
                 Ok(out)
             }
@@ -177,6 +198,50 @@ impl Executor<'_> {
         }
         Ok(batches)
     }
+}
+
+/// `where` over one batch: the rows whose predicate is true; `None` when there are none.
+pub(crate) fn filter_batch(
+    predicate: &BoundExpr,
+    batch: &RecordBatch,
+) -> DiagResult<Option<RecordBatch>> {
+    let mask = evaluate(predicate, batch)?.into_array(batch.num_rows())?;
+    let mask = as_mask(&mask)?;
+    if mask.true_count() == 0 {
+        return Ok(None); // nothing survives; skip the empty batch
+    }
+    if mask.true_count() == batch.num_rows() {
+        return Ok(Some(batch.clone())); // everything survives: no copy
+    }
+    let predicate = FilterBuilder::new(&mask).optimize().build();
+    let rows = predicate.count();
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|column| match crate::empty::filter_empty(column, rows) {
+            Some(empty) => Ok(empty),
+            None => predicate.filter(column),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(arrow_error)?;
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(batch.schema(), columns, &options)
+        .map(Some)
+        .map_err(arrow_error)
+}
+
+/// `extend` or `project` over one batch: the output `columns`, one per expression.
+pub(crate) fn project_batch(
+    exprs: &[BoundExpr],
+    columns: &Columns,
+    batch: &RecordBatch,
+) -> DiagResult<RecordBatch> {
+    let rows = batch.num_rows();
+    let arrays = exprs
+        .iter()
+        .map(|expr| evaluate(expr, batch)?.into_array(rows))
+        .collect::<DiagResult<Vec<ArrayRef>>>()?;
+    make_batch(columns, arrays, rows)
 }
 
 /// A `where` mask: null counts as false.

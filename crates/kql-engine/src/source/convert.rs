@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, ArrowPrimitiveType, BooleanBuilder, PrimitiveBuilder, StringArray,
-    StringBuilder, new_null_array,
+    StringBuilder,
 };
-use arrow::buffer::{Buffer, OffsetBuffer};
+
 use arrow::datatypes::{
     DurationNanosecondType, Float64Type, Int32Type, Int64Type, TimestampNanosecondType,
 };
@@ -84,12 +84,8 @@ pub(crate) fn convert(
 /// An all-empty column of `len` rows: `""` for strings, null otherwise.
 pub(crate) fn empty_array(ty: KustoType, len: usize) -> ArrayRef {
     match ty {
-        KustoType::String => Arc::new(StringArray::new(
-            OffsetBuffer::new_zeroed(len),
-            Buffer::from(Vec::<u8>::new()),
-            None,
-        )),
-        _ => new_null_array(&ty.to_arrow(), len),
+        KustoType::String => crate::empty::empty_strings(len),
+        _ => crate::empty::nulls(&ty.to_arrow(), len),
     }
 }
 

@@ -13,13 +13,20 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use super::raw::{CellKind, RawTableBuilder, into_table};
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+
+use super::datetime::is_year_first;
+use super::raw::{CellKind, RawBatch, RawTableBuilder, convert_batch, into_table, planned_schema};
 use super::{
-    LoadError, LoadOptions, LoadedTable, SourceColumn, check_unique_names, column_name_from_header,
-    needed_sources, plan_columns,
+    LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
+    column_name_from_header, needed_sources, plan_columns,
 };
+use crate::exec::stream::{BatchSource, Part, StreamError};
+use crate::types::KustoType;
 
 /// Loads a CSV file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
@@ -38,45 +45,209 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
         .next_record()
         .map_err(|e| e.into_load_error(path, &sources))?
     {
-        let line = records.line;
         // A record that cannot be read is an error, or with `skip_bad_rows` left out.
-        let mut bad_record = |error: LoadError| match skipped.as_mut() {
-            Some(skipped) => {
-                skipped.push(error);
-                Ok(())
-            }
-            None => Err(error),
-        };
-        if records.ends.len() != sources.len() {
-            let message = format!(
-                "expected {} fields as in the header, found {}",
-                sources.len(),
-                records.ends.len()
-            );
-            bad_record(LoadError::new(path, message).with_line(line))?;
-            continue;
-        }
-        let text = match records.text() {
-            Ok(text) => text,
-            Err(field) => {
-                let column = sources.get(field).map(|s| s.name.as_str());
-                bad_record(invalid_utf8(path, line, column))?;
-                continue;
-            }
-        };
-        for &index in &wanted {
-            // `text` is valid UTF-8, so every field is: no partial row can be left behind.
-            let value = records.field(text, index).ok_or_else(|| {
-                invalid_utf8(path, line, sources.get(index).map(|s| s.name.as_str()))
-            })?;
-            if let Some(column) = table.column(index) {
-                column.append(CellKind::Text, value);
+        if let Err(error) = append_record(path, &records, &sources, &wanted, &mut table) {
+            match skipped.as_mut() {
+                Some(skipped) => skipped.push(error),
+                None => return Err(error),
             }
         }
-        table.end_row(Some(line));
     }
 
     into_table(path, &plan, table.finish(), &mut |_| None, skipped)
+}
+
+/// Adds the current record's wanted fields to `table` as a row; the error for a record with
+/// the wrong number of fields or invalid UTF-8, of which nothing is added.
+fn append_record<R: Read>(
+    path: &Path,
+    records: &RecordReader<R>,
+    sources: &[SourceColumn],
+    wanted: &[usize],
+    table: &mut RawTableBuilder,
+) -> Result<(), LoadError> {
+    let line = records.line;
+    if records.ends.len() != sources.len() {
+        let message = format!(
+            "expected {} fields as in the header, found {}",
+            sources.len(),
+            records.ends.len()
+        );
+        return Err(LoadError::new(path, message).with_line(line));
+    }
+    let text = records
+        .text()
+        .map_err(|field| invalid_utf8(path, line, sources.get(field).map(|s| s.name.as_str())))?;
+    for &index in wanted {
+        // `text` is valid UTF-8, so every field is: no partial row can be left behind.
+        let value = records
+            .field(text, index)
+            .ok_or_else(|| invalid_utf8(path, line, sources.get(index).map(|s| s.name.as_str())))?;
+        if let Some(column) = table.column(index) {
+            column.append(CellKind::Text, value);
+        }
+    }
+    table.end_row(Some(line));
+    Ok(())
+}
+
+/// A CSV file of known column types, read a batch of records at a time by whichever thread
+/// asks next; each batch's values are converted by the thread that took it.
+pub(super) struct CsvParts {
+    path: PathBuf,
+    plan: Vec<PlannedColumn>,
+    types: Vec<KustoType>,
+    schema: SchemaRef,
+    needed: Vec<bool>,
+    wanted: Vec<usize>,
+    batch_size: usize,
+    sources: Vec<SourceColumn>,
+    reader: Mutex<CsvReaderState>,
+}
+
+struct CsvReaderState {
+    records: RecordReader<File>,
+    next_order: usize,
+    done: bool,
+}
+
+/// The file as parts, when every column's type is known without reading the values (a
+/// table schema names them all) and bad rows are not skipped; `None` otherwise.
+pub(super) fn stream(
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<Option<(SchemaRef, CsvParts)>, LoadError> {
+    if options.skip_bad_rows {
+        return Ok(None);
+    }
+    let (records, sources) = open(path)?;
+    let plan = plan_columns(&sources, options);
+    let types: Option<Vec<KustoType>> = plan
+        .iter()
+        .map(|column| match (column.ty, column.source) {
+            (Some(ty), _) => Some(ty),
+            (None, Some(_)) => None, // inferred from all its values
+            (None, None) => Some(KustoType::String),
+        })
+        .collect();
+    let Some(types) = types else {
+        return Ok(None);
+    };
+    let needed = needed_sources(&plan, sources.len());
+    let wanted = needed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &needed)| needed.then_some(i))
+        .collect();
+    let schema = planned_schema(&plan, &types);
+    let parts = CsvParts {
+        path: path.to_path_buf(),
+        plan,
+        types,
+        schema: Arc::clone(&schema),
+        needed,
+        wanted,
+        batch_size: options.effective_batch_size(),
+        sources,
+        reader: Mutex::new(CsvReaderState {
+            records,
+            next_order: 0,
+            done: false,
+        }),
+    };
+    Ok(Some((schema, parts)))
+}
+
+/// A run of whole records cut from the file, with the line its first byte is on.
+struct Chunk {
+    bytes: Vec<u8>,
+    first_line: usize,
+}
+
+impl CsvParts {
+    /// Cuts the next run of `batch_size` records from the file: only their boundaries are
+    /// found here, under the lock; the thread that takes the run splits them into fields.
+    fn cut(&self) -> Option<(usize, Result<Chunk, LoadError>)> {
+        let mut state = self.reader.lock().ok()?;
+        if state.done {
+            return None;
+        }
+        let order = state.next_order;
+        state.next_order += 1;
+        let state = &mut *state;
+        let first_line = state.records.next_line;
+        state.records.keep_bytes();
+        for _ in 0..self.batch_size {
+            match state.records.next_record() {
+                Ok(true) => {}
+                Ok(false) => {
+                    state.done = true;
+                    break;
+                }
+                Err(error) => {
+                    state.done = true;
+                    return Some((order, Err(error.into_load_error(&self.path, &self.sources))));
+                }
+            }
+        }
+        let bytes = state.records.kept.take().unwrap_or_default();
+        Some((order, Ok(Chunk { bytes, first_line })))
+    }
+
+    /// Splits a run of records into the raw batch of the wanted fields.
+    fn split(&self, chunk: Chunk) -> Result<Vec<RawBatch>, LoadError> {
+        let sources = &self.sources;
+        let mut records = RecordReader::of_records(std::io::empty(), chunk.bytes, chunk.first_line);
+        let mut table = RawTableBuilder::new(self.needed.clone(), self.batch_size, false, true);
+        while records
+            .next_record()
+            .map_err(|e| e.into_load_error(&self.path, sources))?
+        {
+            append_record(&self.path, &records, sources, &self.wanted, &mut table)?;
+        }
+        Ok(table.finish())
+    }
+
+    /// Converts a raw batch; `WholeTable` when a datetime value's reading could depend on the
+    /// day/month order decided from the whole column.
+    fn convert(&self, raw: &RawBatch) -> Result<RecordBatch, StreamError> {
+        for (column, ty) in self.plan.iter().zip(&self.types) {
+            let values = column.source.and_then(|source| raw.column(source));
+            if let (KustoType::DateTime, Some(values)) = (ty, values)
+                && !values.values.iter().flatten().all(order_free)
+            {
+                return Err(StreamError::WholeTable);
+            }
+        }
+        convert_batch(&self.path, &self.plan, &self.types, &self.schema, raw).map_err(|error| {
+            StreamError::Load {
+                error,
+                early: false,
+            }
+        })
+    }
+}
+
+/// A datetime text read the same in either day/month order.
+fn order_free(text: &str) -> bool {
+    let text = text.trim();
+    text.is_empty() || is_year_first(text)
+}
+
+impl BatchSource for Arc<CsvParts> {
+    fn next_part(&self) -> Option<Part> {
+        let (order, chunk) = self.cut()?;
+        let parts = Arc::clone(self);
+        let early = |error| StreamError::Load { error, early: true };
+        let batches: Box<dyn Iterator<Item = _> + Send> = match chunk {
+            Err(error) => Box::new(std::iter::once(Err(early(error)))),
+            Ok(chunk) => match parts.split(chunk) {
+                Err(error) => Box::new(std::iter::once(Err(early(error)))),
+                Ok(raw) => Box::new(raw.into_iter().map(move |raw| parts.convert(&raw))),
+            },
+        };
+        Some(Part { order, batches })
+    }
 }
 
 /// The file's columns, from its header alone: what [`load`] names them (see
@@ -186,6 +357,8 @@ struct RecordReader<R> {
     ends: Vec<usize>,
     /// The line the current record starts on.
     line: usize,
+    /// The bytes of the records read, when asked for (see [`Self::keep_bytes`]).
+    kept: Option<Vec<u8>>,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -201,6 +374,31 @@ impl<R: Read> RecordReader<R> {
             data: Vec::new(),
             ends: Vec::new(),
             line: 0,
+            kept: None,
+        }
+    }
+
+    /// A reader of a run of whole records cut from a file (see [`Self::kept`]), whose first
+    /// byte is on line `first_line`: the bytes are its buffer, and nothing follows them.
+    fn of_records(input: R, bytes: Vec<u8>, first_line: usize) -> Self {
+        let mut reader = RecordReader::new(input);
+        reader.end = bytes.len();
+        reader.buf = bytes;
+        reader.eof = true;
+        reader.at_file_start = false;
+        reader.next_line = first_line;
+        reader
+    }
+
+    /// Appends the bytes of the records (and blank lines) read from now on to `kept`.
+    fn keep_bytes(&mut self) {
+        self.kept = Some(Vec::new());
+    }
+
+    fn keep(&mut self, consumed: usize) {
+        if let Some(kept) = &mut self.kept {
+            let bytes = self.buf.get(self.start..self.start + consumed);
+            kept.extend_from_slice(bytes.unwrap_or_default());
         }
     }
 
@@ -222,14 +420,22 @@ impl<R: Read> RecordReader<R> {
                 let lost = io::Error::other("the CSV reader lost its place in its buffer");
                 return Err(RecordError::Io(lost));
             };
-            match scan_record(input, self.eof, &mut self.data, &mut self.ends) {
+            let scan = if self.kept.is_some() {
+                // Cutting runs of records: their fields are split later, by another reader.
+                scan_record(input, self.eof, &mut Counted::default(), &mut self.ends)
+            } else {
+                scan_record(input, self.eof, &mut self.data, &mut self.ends)
+            };
+            match scan {
                 Scan::End => return Ok(false),
                 Scan::NeedMore => self.fill().map_err(RecordError::Io)?,
                 Scan::Blank { consumed } => {
+                    self.keep(consumed);
                     self.start += consumed;
                     self.next_line += 1;
                 }
                 Scan::Record { consumed, newlines } => {
+                    self.keep(consumed);
                     self.line = self.next_line;
                     self.next_line += newlines;
                     self.start += consumed;
@@ -319,8 +525,51 @@ enum Scan {
     },
 }
 
+/// Where a record's unquoted field bytes go: kept, or (finding record boundaries only)
+/// just counted. The scan is the same either way, so both find the same records.
+trait FieldBytes {
+    fn clear(&mut self);
+    fn len(&self) -> usize;
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+    fn push(&mut self, byte: u8);
+}
+
+impl FieldBytes for Vec<u8> {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes);
+    }
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte);
+    }
+}
+
+/// Field bytes counted, not kept.
+#[derive(Default)]
+struct Counted(usize);
+
+impl FieldBytes for Counted {
+    fn clear(&mut self) {
+        self.0 = 0;
+    }
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+    fn push(&mut self, _: u8) {
+        self.0 += 1;
+    }
+}
+
 /// Scans one record from `input` into `data`/`ends`. `eof` says no input follows.
-fn scan_record(input: &[u8], eof: bool, data: &mut Vec<u8>, ends: &mut Vec<usize>) -> Scan {
+fn scan_record(input: &[u8], eof: bool, data: &mut impl FieldBytes, ends: &mut Vec<usize>) -> Scan {
     data.clear();
     ends.clear();
     match line_break(input, 0, eof) {
@@ -348,10 +597,10 @@ fn scan_record(input: &[u8], eof: bool, data: &mut Vec<u8>, ends: &mut Vec<usize
         }
         // The unquoted field, or whatever follows a closing quote, up to the next separator.
         let rest = input.get(pos..).unwrap_or_default();
-        let field = rest
-            .split(|&b| matches!(b, b',' | b'\n' | b'\r'))
-            .next()
-            .unwrap_or_default();
+        let field = match memchr::memchr3(b',', b'\n', b'\r', rest) {
+            Some(end) => rest.get(..end).unwrap_or_default(),
+            None => rest,
+        };
         data.extend_from_slice(field);
         pos += field.len();
         ends.push(data.len());
@@ -406,16 +655,16 @@ fn scan_quoted(
     input: &[u8],
     mut pos: usize,
     eof: bool,
-    data: &mut Vec<u8>,
+    data: &mut impl FieldBytes,
     newlines: &mut usize,
 ) -> Quoted {
     loop {
         let rest = input.get(pos..).unwrap_or_default();
         // The bytes before the next quote or line break: all of `rest` when there is none.
-        let chunk = rest
-            .split(|&b| matches!(b, b'"' | b'\n' | b'\r'))
-            .next()
-            .unwrap_or_default();
+        let chunk = match memchr::memchr3(b'"', b'\n', b'\r', rest) {
+            Some(end) => rest.get(..end).unwrap_or_default(),
+            None => rest,
+        };
         data.extend_from_slice(chunk);
         if chunk.len() == rest.len() {
             return if eof {
@@ -436,7 +685,7 @@ fn scan_quoted(
                 // A line break inside the field: kept in the value, counted for line numbers.
                 match line_break(input, pos, eof) {
                     Break::At(after) => {
-                        data.extend(input.iter().take(after).skip(pos));
+                        data.extend_from_slice(input.get(pos..after).unwrap_or_default());
                         *newlines += 1;
                         pos = after;
                     }

@@ -48,14 +48,20 @@ pub enum DateOrder {
 pub fn parse_datetime(text: &str, order: DateOrder) -> Option<i64> {
     let text = text.trim();
     let bytes = text.as_bytes();
-    let year_first = bytes.len() > 4
-        && bytes.iter().take(4).all(u8::is_ascii_digit)
-        && matches!(bytes.get(4), Some(b'-' | b'/'));
-    if year_first {
+    if is_year_first(text) {
         parse_iso(bytes)
     } else {
         parse_slashed(bytes, order)
     }
+}
+
+/// Whether trimmed datetime text starts with a year (`2024-10-18`, `2024/10/18`): it is then
+/// read as ISO 8601, whatever the column's [`DateOrder`].
+pub(crate) fn is_year_first(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() > 4
+        && bytes.iter().take(4).all(u8::is_ascii_digit)
+        && matches!(bytes.get(4), Some(b'-' | b'/'))
 }
 
 /// True when the text is a datetime in either day/month order; used by type inference, which

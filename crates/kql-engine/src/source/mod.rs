@@ -42,6 +42,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 
 use crate::catalog::TableSchema;
+use crate::exec::stream::BatchSource;
 #[cfg(doc)]
 use crate::types::KustoType;
 
@@ -198,6 +199,30 @@ pub fn load_file_as(
         Format::JsonLines => json::load_json_lines(path, options),
         Format::Parquet => parquet::load(path, options),
         Format::Evtx => evtx::load(path, options),
+    }
+}
+
+/// A streamed file: the schema of its batches and its parts.
+pub(crate) type Streamed = (SchemaRef, Box<dyn BatchSource>);
+
+/// A file as parts that threads read and convert in turn (see [`crate::exec::stream`]), when
+/// reading it part by part gives what [`load_file`] gives: Parquet files, and CSV files whose
+/// column types are all known from the table schema (bad rows not skipped). `None` for other
+/// files, which are loaded whole.
+pub(crate) fn stream_file(
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<Option<Streamed>, LoadError> {
+    match Format::from_path(path) {
+        Some(Format::Parquet) => {
+            let (schema, parts) = parquet::stream(path, options)?;
+            Ok(Some((schema, Box::new(parts))))
+        }
+        Some(Format::Csv) => Ok(csv::stream(path, options)?.map(|(schema, parts)| {
+            let parts: Box<dyn BatchSource> = Box::new(std::sync::Arc::new(parts));
+            (schema, parts)
+        })),
+        Some(Format::Json | Format::JsonLines | Format::Evtx) | None => Ok(None),
     }
 }
 

@@ -16,18 +16,22 @@
 //! same rules as CSV text.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
+use arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray, RecordBatch};
 use arrow::compute::{CastOptions, can_cast_types, cast_with_options};
+use arrow::datatypes::SchemaRef;
 use arrow::datatypes::{
     ArrowTimestampType, DataType, DurationNanosecondType, Field, Schema, TimeUnit,
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType,
 };
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::file::metadata::ParquetMetaData;
 
 use super::convert::{convert, empty_array, to_strings};
@@ -38,11 +42,52 @@ use super::{
     LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
     plan_columns,
 };
+use crate::exec::stream::{BatchSource, Part, StreamError};
 use crate::types::KustoType;
 
 /// Loads a Parquet file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
-    let unreadable = |e: &dyn std::fmt::Display| LoadError::new(path, format!("cannot read: {e}"));
+    let (builder, reading) = prepare(path, options)?;
+    let reader = builder
+        .with_projection(reading.mask.clone())
+        .with_batch_size(options.effective_batch_size())
+        .build()
+        .map_err(|e| unreadable(path, &e))?;
+    let mut batches = Vec::new();
+    let mut rows_before = 0;
+    for batch in reader {
+        let batch = batch.map_err(|e| unreadable(path, &e))?;
+        let num_rows = batch.num_rows();
+        batches.push(reading.convert(path, &batch, rows_before)?);
+        rows_before += num_rows;
+    }
+    Ok(LoadedTable {
+        schema: reading.schema,
+        batches,
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    })
+}
+
+fn unreadable(path: &Path, error: &dyn std::fmt::Display) -> LoadError {
+    LoadError::new(path, format!("cannot read: {error}"))
+}
+
+/// How a file's columns are read: which, as what, under which schema.
+struct Reading {
+    plan: Vec<PlannedColumn>,
+    types: Vec<KustoType>,
+    /// The file columns read, in file order, as the projected batches hold them.
+    roots: Vec<usize>,
+    mask: ProjectionMask,
+    schema: SchemaRef,
+}
+
+/// Opens the file and plans the reading of the requested columns.
+fn prepare(
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<(ParquetRecordBatchReaderBuilder<File>, Reading), LoadError> {
     let (builder, sources) = open(path)?;
     let file_schema = builder.schema().clone();
     let plan = plan_columns(&sources, options);
@@ -56,31 +101,40 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
     roots.sort_unstable();
     roots.dedup();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(options.effective_batch_size())
-        .build()
-        .map_err(|e| unreadable(&e))?;
-
     let fields: Vec<Field> = plan
         .iter()
         .zip(&types)
         .map(|(c, ty)| ty.field(c.name.as_str()))
         .collect();
     let schema = Arc::new(Schema::new(fields));
-    let mut batches = Vec::new();
-    let mut rows_before = 0;
-    for batch in reader {
-        let batch = batch.map_err(|e| unreadable(&e))?;
+    let reading = Reading {
+        plan,
+        types,
+        roots,
+        mask,
+        schema,
+    };
+    Ok((builder, reading))
+}
+
+impl Reading {
+    /// Converts one projected batch whose first row is the file's row `rows_before`.
+    fn convert(
+        &self,
+        path: &Path,
+        batch: &RecordBatch,
+        rows_before: usize,
+    ) -> Result<RecordBatch, LoadError> {
         let num_rows = batch.num_rows();
-        let mut arrays = Vec::with_capacity(plan.len());
-        for (column, &ty) in plan.iter().zip(&types) {
+        let mut arrays = Vec::with_capacity(self.plan.len());
+        for (column, &ty) in self.plan.iter().zip(&self.types) {
             let Some(source) = column.source else {
                 arrays.push(empty_array(ty, num_rows));
                 continue;
             };
             // The projected batch holds the requested roots in file order.
-            let array = roots
+            let array = self
+                .roots
                 .binary_search(&source)
                 .ok()
                 .and_then(|i| batch.columns().get(i));
@@ -100,15 +154,95 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
             })?;
             arrays.push(converted);
         }
-        batches.push(record_batch(path, &schema, arrays, num_rows)?);
-        rows_before += num_rows;
+        record_batch(path, &self.schema, arrays, num_rows)
     }
-    Ok(LoadedTable {
-        schema,
-        batches,
-        skipped: Vec::new(),
-        notes: Vec::new(),
-    })
+}
+
+/// A Parquet file as parts of one row group each, which threads decode and convert in
+/// parallel, each through its own file handle.
+pub(super) struct ParquetParts {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    reading: Reading,
+    batch_size: usize,
+    /// The file row each row group starts at.
+    first_rows: Vec<usize>,
+    next: AtomicUsize,
+}
+
+/// The file as parts, one row group each.
+pub(super) fn stream(
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<(SchemaRef, Arc<ParquetParts>), LoadError> {
+    let (builder, reading) = prepare(path, options)?;
+    let metadata = ArrowReaderMetadata::try_new(
+        Arc::clone(builder.metadata()),
+        ArrowReaderOptions::default(),
+    )
+    .map_err(|e| unreadable(path, &e))?;
+    let mut first_rows = Vec::new();
+    let mut rows = 0usize;
+    for group in builder.metadata().row_groups() {
+        first_rows.push(rows);
+        rows += usize::try_from(group.num_rows()).unwrap_or(0);
+    }
+    let schema = Arc::clone(&reading.schema);
+    let parts = ParquetParts {
+        path: path.to_path_buf(),
+        metadata,
+        reading,
+        batch_size: options.effective_batch_size(),
+        first_rows,
+        next: AtomicUsize::new(0),
+    };
+    Ok((schema, Arc::new(parts)))
+}
+
+impl ParquetParts {
+    /// The decoded and converted batches of row group `group`.
+    fn row_group(
+        self: &Arc<Self>,
+        group: usize,
+    ) -> Result<impl Iterator<Item = Result<RecordBatch, LoadError>> + Send + use<>, LoadError>
+    {
+        let path = &self.path;
+        let file =
+            File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+        let reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_projection(self.reading.mask.clone())
+                .with_batch_size(self.batch_size)
+                .with_row_groups(vec![group])
+                .build()
+                .map_err(|e| unreadable(path, &e))?;
+        let parts = Arc::clone(self);
+        let mut rows_before = self.first_rows.get(group).copied().unwrap_or(0);
+        Ok(reader.map(move |batch| {
+            let batch = batch.map_err(|e| unreadable(&parts.path, &e))?;
+            let converted = parts.reading.convert(&parts.path, &batch, rows_before);
+            rows_before += batch.num_rows();
+            converted
+        }))
+    }
+}
+
+impl BatchSource for Arc<ParquetParts> {
+    fn next_part(&self) -> Option<Part> {
+        let order = self.next.fetch_add(1, Ordering::Relaxed);
+        if order >= self.first_rows.len() {
+            return None;
+        }
+        let load = |error| StreamError::Load {
+            error,
+            early: false,
+        };
+        let batches: Box<dyn Iterator<Item = _> + Send> = match self.row_group(order) {
+            Ok(batches) => Box::new(batches.map(move |batch| batch.map_err(load))),
+            Err(error) => Box::new(std::iter::once(Err(load(error)))),
+        };
+        Some(Part { order, batches })
+    }
 }
 
 /// The table's columns as [`load`] names and types them, from the file's metadata alone

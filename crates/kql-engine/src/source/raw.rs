@@ -15,7 +15,7 @@ use arrow::array::{
     StringBuilder,
 };
 use arrow::compute::filter;
-use arrow::datatypes::Schema;
+use arrow::datatypes::{Schema, SchemaRef};
 
 use super::convert::{CellError, convert, empty_array};
 use super::infer::{date_order, infer_type};
@@ -238,12 +238,7 @@ pub(crate) fn into_table(
             _ => Default::default(),
         })
         .collect();
-    let fields: Vec<_> = plan
-        .iter()
-        .zip(&types)
-        .map(|(c, ty)| ty.field(c.name.as_str()))
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
+    let schema = planned_schema(plan, &types);
 
     let mut out = Vec::with_capacity(batches.len());
     for batch in batches {
@@ -304,6 +299,46 @@ pub(crate) fn into_table(
         skipped,
         notes: Vec::new(),
     })
+}
+
+/// The schema of the planned columns with these types.
+pub(crate) fn planned_schema(plan: &[PlannedColumn], types: &[KustoType]) -> SchemaRef {
+    let fields: Vec<_> = plan
+        .iter()
+        .zip(types)
+        .map(|(c, ty)| ty.field(c.name.as_str()))
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// Converts one raw batch whose column types are known and whose datetimes need no day/month
+/// order (see `into_table`), failing on the first value that does not convert.
+pub(crate) fn convert_batch(
+    path: &Path,
+    plan: &[PlannedColumn],
+    types: &[KustoType],
+    schema: &SchemaRef,
+    batch: &RawBatch,
+) -> Result<RecordBatch, LoadError> {
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(plan.len());
+    for (column, &ty) in plan.iter().zip(types) {
+        let array = match column.source.and_then(|source| batch.column(source)) {
+            Some(raw) => convert(raw, ty, Default::default(), None).map_err(|e| {
+                let line = batch
+                    .lines
+                    .as_ref()
+                    .and_then(|lines| lines.get(e.row).copied());
+                let error = LoadError::new(path, e.message).with_column(&column.name);
+                match line {
+                    Some(line) => error.with_line(line),
+                    None => error,
+                }
+            })?,
+            None => empty_array(ty, batch.num_rows),
+        };
+        arrays.push(array);
+    }
+    record_batch(path, schema, arrays, batch.num_rows)
 }
 
 /// A record batch that keeps its row count even with no columns (a projection may ask for none,
