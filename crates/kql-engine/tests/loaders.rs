@@ -607,6 +607,9 @@ fn projection_skips_bad_values_in_columns_not_read() {
     assert_eq!(load_with(&path, &options).num_rows(), 2);
 }
 
+/// A header-only CSV file and an empty JSON array are tables without rows; a file with
+/// nothing in it (or only blanks) is an error naming it, as the robustness issue asks: it is
+/// most likely a failed export, which must not pass for an empty table.
 #[test]
 fn empty_and_header_only_files() {
     let dir = TempDir::new("empty_files");
@@ -615,15 +618,27 @@ fn empty_and_header_only_files() {
         schema: Some(&schema),
         ..Default::default()
     };
-    for (name, contents) in [
-        ("e.csv", ""),
-        ("h.csv", "A,B\n"),
-        ("e.json", "[]"),
-        ("e.jsonl", ""),
-    ] {
+    for (name, contents) in [("h.csv", "A,B\n"), ("e.json", "[]"), ("e.json", " [ ] \n")] {
         let table = load_with(&dir.write(name, contents), &options);
         assert_eq!(table.num_rows(), 0, "{name}");
         assert_eq!(table.schema.field(0), &KustoType::Long.field("A"), "{name}");
+    }
+    for (name, contents) in [
+        ("e.csv", ""),
+        ("e.json", ""),
+        ("b.json", " \n\t"),
+        ("e.jsonl", ""),
+        ("b.jsonl", "\n\n"),
+    ] {
+        let path = dir.write(name, contents);
+        for options in [LoadOptions::default(), options] {
+            let error = load_error(&path, &options);
+            assert_eq!(error.path, path, "{name}");
+            assert!(
+                error.message.starts_with("the file is empty"),
+                "{name}: {error}"
+            );
+        }
     }
 }
 

@@ -267,7 +267,13 @@ fn open(path: &Path) -> Result<(RecordReader<File>, Vec<SourceColumn>), LoadErro
     {
         header(path, &records)?
     } else {
-        Vec::new() // an empty file: no columns, no rows
+        // A file with not even a header names no columns: most likely an export that failed,
+        // which must not pass for a table without rows (a detection test would then pass
+        // on no data). A header-only file is a table without rows.
+        return Err(LoadError::new(
+            path,
+            "the file is empty: a CSV file needs at least its header row",
+        ));
     };
     check_unique_names(path, &sources)?;
     Ok((records, sources))

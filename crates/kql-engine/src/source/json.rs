@@ -36,8 +36,11 @@ pub(super) fn load_json(path: &Path, options: &LoadOptions) -> Result<LoadedTabl
     let bytes =
         std::fs::read(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
     let text = bytes.strip_prefix(BYTE_ORDER_MARK).unwrap_or(&bytes);
+    // An empty file is most likely an export that failed, not a table without rows (that
+    // is `[]`): it is an error, as for CSV.
     let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return ObjectRows::new(options, false).finish(path, options, &mut |_| None);
+        let message = "the file is empty: expected a JSON array or object";
+        return Err(LoadError::new(path, message));
     };
     if !matches!(text.get(start), Some(b'[' | b'{')) {
         let line = line_of(text, start);
@@ -81,6 +84,7 @@ fn read_lines(
     let mut rows = ObjectRows::new(options, true);
     let mut buf = Vec::new();
     let mut line = 0;
+    let mut empty = true;
     loop {
         buf.clear();
         let read = input.read_until(b'\n', &mut buf);
@@ -96,6 +100,7 @@ fn read_lines(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        empty = false;
         let fields = match serde_json::from_slice(bytes) {
             Ok(Json::Object(fields)) => fields,
             Ok(value) => {
@@ -111,6 +116,11 @@ fn read_lines(
         rows.push(&fields)
             .map_err(|e| e.with_path(path).with_line(line))?;
         rows.end_row(Some(line));
+    }
+    if empty {
+        // As for CSV and JSON: no record at all is most likely a failed export.
+        let message = "the file is empty: expected one JSON object per line";
+        return Err(LoadError::new(path, message));
     }
     rows.finish(path, options, &mut |_| None)
 }
