@@ -936,6 +936,36 @@ fn parquet_columns_are_cast_to_kusto_types() {
     );
 }
 
+/// Files written without dictionary pages, with version 1 and version 2 data pages, read as
+/// the dictionary-encoded file does: the check for dictionary-encoded pages without their
+/// dictionary (a fuzz finding, `tests/fuzz_regressions.rs`) reads their pages and passes them.
+#[test]
+fn parquet_without_dictionaries_reads_the_same() {
+    use parquet::file::properties::{WriterProperties, WriterVersion};
+    let dir = TempDir::new("parquet_plain");
+    let batch = parquet_batch();
+    let batch = batch
+        .project(&(0..batch.num_columns() - 1).collect::<Vec<_>>())
+        .unwrap();
+    let with_dictionary = dir.0.join("dictionary.parquet");
+    write_parquet(&with_dictionary, &batch);
+    let expected = load_with(&with_dictionary, &LoadOptions::default());
+    for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+        let path = dir.0.join(format!("plain-{version:?}.parquet"));
+        let properties = WriterProperties::builder()
+            .set_dictionary_enabled(false)
+            .set_writer_version(version)
+            .build();
+        let file = std::fs::File::create(&path).unwrap();
+        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let table = load_with(&path, &LoadOptions::default());
+        assert_eq!(table.schema, expected.schema, "{version:?}");
+        assert_eq!(table.batches, expected.batches, "{version:?}");
+    }
+}
+
 #[test]
 fn parquet_unsupported_and_overflowing_columns() {
     let dir = TempDir::new("parquet_errors");

@@ -15,6 +15,8 @@
 //! keeps that type. With a table schema, the schema's type wins; text is then read with the
 //! same rules as CSV text.
 
+mod pages;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::file::metadata::ParquetMetaData;
 
+use self::pages::check_dictionary_pages;
 use super::convert::{convert, empty_array, to_strings};
 use super::datetime::TICK_NANOS;
 use super::infer::date_order;
@@ -48,6 +51,10 @@ use crate::types::KustoType;
 /// Loads a Parquet file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
     let (builder, reading) = prepare(path, options)?;
+    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    for group in 0..builder.metadata().num_row_groups() {
+        check_dictionary_pages(path, &file, builder.metadata(), &reading.mask, group)?;
+    }
     let reader = builder
         .with_projection(reading.mask.clone())
         .with_batch_size(options.effective_batch_size())
@@ -209,6 +216,8 @@ impl ParquetParts {
         let path = &self.path;
         let file =
             File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+        let metadata = self.metadata.metadata();
+        check_dictionary_pages(path, &file, metadata, &self.reading.mask, group)?;
         let reader =
             ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
                 .with_projection(self.reading.mask.clone())
@@ -320,7 +329,7 @@ fn check_chunk_ranges(
                     "cannot read: the footer is damaged: row group {} puts column `{}` at \
                      bytes {start}..{start}+{size}, outside the file",
                     group_index + 1,
-                    chunk.column_path()
+                    chunk.column_path().string()
                 );
                 return Err(LoadError::new(path, message));
             }
