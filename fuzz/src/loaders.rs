@@ -17,6 +17,21 @@ use kql_engine::types::KustoType;
 /// them would: one the sample files have of each type, and one no file has.
 const PROJECTION: &[&str] = &["TimeGenerated", "EventID", "CommandLine", "NoSuchColumn"];
 
+/// Lets the panics kql contains (the parquet crate's, which a Parquet load turns into an
+/// error) unwind to kql instead of aborting in libFuzzer's panic hook. Every other panic still
+/// aborts, and one that escapes kql is caught by libFuzzer's harness, which aborts too.
+fn let_contained_panics_unwind() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let libfuzzer_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !kql_engine::source::panic_is_contained() {
+                libfuzzer_hook(info);
+            }
+        }));
+    });
+}
+
 /// Writes `data` to this process's scratch file with `extension` and loads it without a
 /// schema, with the `SecurityEvent` schema, skipping bad rows, with a projection and with
 /// small batches.
@@ -27,6 +42,7 @@ const PROJECTION: &[&str] = &["TimeGenerated", "EventID", "CommandLine", "NoSuch
 /// many rows), or when [`peek_columns`] announces other columns than loading gives: the
 /// engine relies on both agreeing when it registers a file without reading it.
 pub fn load(data: &[u8], extension: &str) {
+    let_contained_panics_unwind();
     let path = scratch_path(extension);
     std::fs::write(&path, data).expect("the scratch file can be written");
     let schema = security_event();

@@ -34,6 +34,14 @@ use crate::failure::Failure;
 use crate::report::Reporter;
 
 fn main() -> ExitCode {
+    // A damaged Parquet file can make the parquet crate panic; the engine turns that panic
+    // into a load error naming the file, which is all a user needs to see.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !kql_engine::source::panic_is_contained() {
+            default_hook(info);
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -937,8 +937,7 @@ fn parquet_columns_are_cast_to_kusto_types() {
 }
 
 /// Files written without dictionary pages, with version 1 and version 2 data pages, read as
-/// the dictionary-encoded file does: the check for dictionary-encoded pages without their
-/// dictionary (a fuzz finding, `tests/fuzz_regressions.rs`) reads their pages and passes them.
+/// the dictionary-encoded file does.
 #[test]
 fn parquet_without_dictionaries_reads_the_same() {
     use parquet::file::properties::{WriterProperties, WriterVersion};

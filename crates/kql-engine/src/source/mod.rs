@@ -33,6 +33,7 @@ mod parquet;
 mod peek;
 mod raw;
 
+pub use parquet::panic_is_contained;
 pub use peek::peek_columns;
 
 use std::fmt;

@@ -15,7 +15,7 @@
 //! keeps that type. With a table schema, the schema's type wins; text is then read with the
 //! same rules as CSV text.
 
-mod pages;
+mod contain;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -36,7 +36,8 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::file::metadata::ParquetMetaData;
 
-use self::pages::check_dictionary_pages;
+use self::contain::contained;
+pub use self::contain::panic_is_contained;
 use super::convert::{convert, empty_array, to_strings};
 use super::datetime::TICK_NANOS;
 use super::infer::date_order;
@@ -51,18 +52,13 @@ use crate::types::KustoType;
 /// Loads a Parquet file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
     let (builder, reading) = prepare(path, options)?;
-    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
-    for group in 0..builder.metadata().num_row_groups() {
-        check_dictionary_pages(path, &file, builder.metadata(), &reading.mask, group)?;
-    }
-    let reader = builder
+    let builder = builder
         .with_projection(reading.mask.clone())
-        .with_batch_size(options.effective_batch_size())
-        .build()
-        .map_err(|e| unreadable(path, &e))?;
+        .with_batch_size(options.effective_batch_size());
+    let mut reader = contained(path, || builder.build())?.map_err(|e| unreadable(path, &e))?;
     let mut batches = Vec::new();
     let mut rows_before = 0;
-    for batch in reader {
+    while let Some(batch) = contained(path, || reader.next())? {
         let batch = batch.map_err(|e| unreadable(path, &e))?;
         let num_rows = batch.num_rows();
         batches.push(reading.convert(path, &batch, rows_before)?);
@@ -216,19 +212,28 @@ impl ParquetParts {
         let path = &self.path;
         let file =
             File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
-        let metadata = self.metadata.metadata();
-        check_dictionary_pages(path, &file, metadata, &self.reading.mask, group)?;
-        let reader =
+        let builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
                 .with_projection(self.reading.mask.clone())
                 .with_batch_size(self.batch_size)
-                .with_row_groups(vec![group])
-                .build()
-                .map_err(|e| unreadable(path, &e))?;
+                .with_row_groups(vec![group]);
+        let mut reader = contained(path, || builder.build())?.map_err(|e| unreadable(path, &e))?;
         let parts = Arc::clone(self);
         let mut rows_before = self.first_rows.get(group).copied().unwrap_or(0);
-        Ok(reader.map(move |batch| {
-            let batch = batch.map_err(|e| unreadable(&parts.path, &e))?;
+        // After an error or a panic nothing more is read: the crate's reader may give the same
+        // error again forever, or be left mid-way by the panic.
+        let mut failed = false;
+        let batches = std::iter::from_fn(move || {
+            if failed {
+                return None;
+            }
+            let next = contained(&parts.path, || reader.next());
+            failed = !matches!(next, Ok(Some(Ok(_))));
+            next.transpose()
+        });
+        let parts = Arc::clone(self);
+        Ok(batches.map(move |batch| {
+            let batch = batch?.map_err(|e| unreadable(&parts.path, &e))?;
             let converted = parts.reading.convert(&parts.path, &batch, rows_before);
             rows_before += batch.num_rows();
             converted
@@ -285,7 +290,7 @@ fn open(
 ) -> Result<(ParquetRecordBatchReaderBuilder<File>, Vec<SourceColumn>), LoadError> {
     let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
     let length = file.metadata().map(|m| m.len()).ok();
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let builder = contained(path, || ParquetRecordBatchReaderBuilder::try_new(file))?
         .map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
     check_chunk_ranges(path, builder.metadata(), length)?;
     let sources: Vec<SourceColumn> = builder
