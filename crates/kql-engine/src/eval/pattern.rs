@@ -24,6 +24,9 @@ pub struct SearchPattern {
     pub regex: Arc<Regex>,
     /// Matches somewhere in a string exactly when `regex` does.
     search: Regex,
+    /// A literal every match contains: a string without it is no match, found without
+    /// running the regex (whose own prefilter costs a search's setup on every string).
+    required: Option<memchr::memmem::Finder<'static>>,
 }
 
 impl SearchPattern {
@@ -37,11 +40,25 @@ impl SearchPattern {
                     .ok()
             })
             .unwrap_or_else(|| Regex::clone(&regex));
-        SearchPattern { regex, search }
+        let required = regex_syntax::Parser::new()
+            .parse(search.as_str())
+            .ok()
+            .and_then(|hir| required_literal(&hir))
+            .map(|literal| memchr::memmem::Finder::new(&literal).into_owned());
+        SearchPattern {
+            regex,
+            search,
+            required,
+        }
     }
 
     /// Whether the pattern matches somewhere in `haystack`.
     pub fn is_match(&self, haystack: &str) -> bool {
+        if let Some(required) = &self.required
+            && required.find(haystack.as_bytes()).is_none()
+        {
+            return false;
+        }
         self.search.is_match(haystack)
     }
 
@@ -75,6 +92,22 @@ fn without_empty_ends(pattern: &str) -> Option<String> {
         .cloned()
         .collect();
     Some(Hir::concat(kept).to_string())
+}
+
+/// The longest literal that every match of `hir` contains, if it has one: a literal part of
+/// its top-level sequence (inside groups and repetitions of at least once). Case-insensitive
+/// letters are classes, not literals, so they never count.
+fn required_literal(hir: &Hir) -> Option<Vec<u8>> {
+    match hir.kind() {
+        HirKind::Literal(literal) => Some(literal.0.to_vec()),
+        HirKind::Capture(capture) => required_literal(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min >= 1 => required_literal(&repetition.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(required_literal)
+            .max_by_key(Vec::len),
+        _ => None,
+    }
 }
 
 /// A repetition of at least zero times, possibly inside capture groups: it matches the empty
@@ -216,6 +249,34 @@ impl ByteSet {
         text.bytes().any(|byte| self.contains(byte))
     }
 
+    /// The positions in `bytes` of the bytes of the set, in order.
+    ///
+    /// A set of up to six bytes is found with `memchr`'s SIMD searches (three bytes each),
+    /// merged; a larger one byte by byte.
+    pub fn positions<'b>(&self, bytes: &'b [u8]) -> Positions<'b> {
+        let members: Vec<u8> = self.bytes().collect();
+        let mut searches: Vec<Search<'b>> = Vec::new();
+        if members.len() <= 6 {
+            for group in members.chunks(3) {
+                let search: Box<dyn Iterator<Item = usize> + 'b> = match *group {
+                    [a] => Box::new(memchr::memchr_iter(a, bytes)),
+                    [a, b] => Box::new(memchr::memchr2_iter(a, b, bytes)),
+                    [a, b, c] => Box::new(memchr::memchr3_iter(a, b, c, bytes)),
+                    _ => continue,
+                };
+                searches.push(search.peekable());
+            }
+        } else {
+            let set = self.clone();
+            let search = bytes
+                .iter()
+                .enumerate()
+                .filter_map(move |(index, &byte)| set.contains(byte).then_some(index));
+            searches.push((Box::new(search) as Box<dyn Iterator<Item = usize>>).peekable());
+        }
+        Positions { searches }
+    }
+
     /// Calls `push` with each run of `text` between bytes of the set, in order: `text`
     /// without them. Only ASCII bytes are ever in the set, so every run is whole UTF-8.
     #[inline]
@@ -232,6 +293,35 @@ impl ByteSet {
         if run_start < text.len() {
             push(text.get(run_start..).unwrap_or_default());
         }
+    }
+}
+
+/// One search of [`ByteSet::positions`], with its next position.
+type Search<'b> = std::iter::Peekable<Box<dyn Iterator<Item = usize> + 'b>>;
+
+/// The positions of a [`ByteSet`]'s bytes in a byte string, in order (see
+/// [`ByteSet::positions`]).
+pub struct Positions<'b> {
+    /// Searches for disjoint groups of the set's bytes.
+    searches: Vec<Search<'b>>,
+}
+
+impl Iterator for Positions<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        // The groups are disjoint, so the searches never give the same position.
+        let nearest = self
+            .searches
+            .iter_mut()
+            .filter_map(|search| search.peek().copied())
+            .min()?;
+        for search in &mut self.searches {
+            if search.peek() == Some(&nearest) {
+                search.next();
+            }
+        }
+        Some(nearest)
     }
 }
 
@@ -274,6 +364,10 @@ mod tests {
             r"(.*)^a",
             r"(.*?)b+(.*)",
             r"(.*)",
+            r"(?i)BitsAdmin",
+            r"(ab)+c|d",
+            r"x(?:ab){2}y",
+            "é+",
         ];
         let haystacks = [
             "",
@@ -283,6 +377,11 @@ mod tests {
             "ab\nx",
             "\n",
             "bbb",
+            "BITSADMIN",
+            "abababc",
+            "d",
+            "xababy",
+            "éé",
         ];
         for pattern in patterns {
             let prepared = search(pattern);
@@ -296,6 +395,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn required_literals_are_found() {
+        let required = |pattern: &str| {
+            let hir = regex_syntax::Parser::new().parse(pattern).unwrap();
+            required_literal(&hir).map(|literal| String::from_utf8(literal).unwrap())
+        };
+        assert_eq!(
+            required(search(BITS_CMD).searched()).as_deref(),
+            Some("bitsadmin")
+        );
+        assert_eq!(required("x(?:ab){2}yz").as_deref(), Some("yz"));
+        assert_eq!(required("(ab)+c").as_deref(), Some("ab"));
+        // Not required: a case-insensitive literal, an alternative, an optional part.
+        assert_eq!(required("(?i)bitsadmin"), None);
+        assert_eq!(required("ab|c"), None);
+        assert_eq!(required("(ab)?c").as_deref(), Some("c"));
+        assert_eq!(required("(ab)*"), None);
     }
 
     #[test]
