@@ -72,3 +72,15 @@ fn a_parquet_data_page_without_its_header_fields_is_an_error() {
         expected,
     );
 }
+
+/// `load_parquet`, 2026-12-04 (an out-of-memory report): a 1.5 KB file whose Snappy page
+/// header claims 1.9 GB uncompressed, which the parquet crate allocates and zero-fills before
+/// it finds the page shorter. kql checks each page's claim against what Snappy can produce.
+#[test]
+fn a_parquet_page_claiming_more_than_snappy_can_produce_is_an_error() {
+    let expected = "cannot read: the file is damaged: page 1 of column `T\\u{c}meGenerated` in row \
+                    group 1 claims 1893843846 bytes uncompressed from 18 Snappy-compressed \
+                    bytes, more than Snappy can produce";
+    let queries = ["T", "T | where isnotempty(Computer)"];
+    assert_load_error("parquet_snappy_page_claims_2gb.parquet", &queries, expected);
+}

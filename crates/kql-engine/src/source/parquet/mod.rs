@@ -16,6 +16,7 @@
 //! same rules as CSV text.
 
 mod contain;
+mod page_sizes;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ use parquet::file::metadata::ParquetMetaData;
 
 use self::contain::contained;
 pub use self::contain::panic_is_contained;
+use self::page_sizes::check_page_sizes;
 use super::convert::{convert, empty_array, to_strings};
 use super::datetime::TICK_NANOS;
 use super::infer::date_order;
@@ -52,6 +54,10 @@ use crate::types::KustoType;
 /// Loads a Parquet file.
 pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, LoadError> {
     let (builder, reading) = prepare(path, options)?;
+    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    for group in 0..builder.metadata().num_row_groups() {
+        check_page_sizes(path, &file, builder.metadata(), &reading.mask, group)?;
+    }
     let builder = builder
         .with_projection(reading.mask.clone())
         .with_batch_size(options.effective_batch_size());
@@ -212,6 +218,8 @@ impl ParquetParts {
         let path = &self.path;
         let file =
             File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+        let metadata = self.metadata.metadata();
+        check_page_sizes(path, &file, metadata, &self.reading.mask, group)?;
         let builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
                 .with_projection(self.reading.mask.clone())
@@ -334,7 +342,7 @@ fn check_chunk_ranges(
                     "cannot read: the footer is damaged: row group {} puts column `{}` at \
                      bytes {start}..{start}+{size}, outside the file",
                     group_index + 1,
-                    chunk.column_path().string()
+                    chunk.column_path().string().escape_debug()
                 );
                 return Err(LoadError::new(path, message));
             }
