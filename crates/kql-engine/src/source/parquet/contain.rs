@@ -66,3 +66,29 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
         "a panic without a message"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_is_an_error_and_marked_contained() {
+        let path = Path::new("t.parquet");
+        let inside = contained(path, panic_is_contained).unwrap();
+        assert!(inside);
+        assert!(!panic_is_contained());
+        let error = contained(path, || -> () { panic!("broken promise {}", 7) }).unwrap_err();
+        assert_eq!(error.path, path);
+        assert!(
+            error.message.ends_with("damaged: broken promise 7"),
+            "{error}"
+        );
+        assert!(!panic_is_contained());
+        // Nested: the outer call is still marked after the inner one ends.
+        let outer = contained(path, || {
+            let _ = contained(path, || ());
+            panic_is_contained()
+        });
+        assert!(outer.unwrap());
+    }
+}

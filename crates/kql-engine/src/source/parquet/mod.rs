@@ -15,8 +15,9 @@
 //! keeps that type. With a table schema, the schema's type wins; text is then read with the
 //! same rules as CSV text.
 
+mod checks;
 mod contain;
-mod page_sizes;
+mod thrift;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -37,9 +38,9 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::file::metadata::ParquetMetaData;
 
+use self::checks::{check_footer, check_page_headers};
 use self::contain::contained;
 pub use self::contain::panic_is_contained;
-use self::page_sizes::check_page_sizes;
 use super::convert::{convert, empty_array, to_strings};
 use super::datetime::TICK_NANOS;
 use super::infer::date_order;
@@ -56,7 +57,7 @@ pub(super) fn load(path: &Path, options: &LoadOptions) -> Result<LoadedTable, Lo
     let (builder, reading) = prepare(path, options)?;
     let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
     for group in 0..builder.metadata().num_row_groups() {
-        check_page_sizes(path, &file, builder.metadata(), &reading.mask, group)?;
+        check_page_headers(path, &file, builder.metadata(), &reading.mask, group)?;
     }
     let builder = builder
         .with_projection(reading.mask.clone())
@@ -219,7 +220,7 @@ impl ParquetParts {
         let file =
             File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
         let metadata = self.metadata.metadata();
-        check_page_sizes(path, &file, metadata, &self.reading.mask, group)?;
+        check_page_headers(path, &file, metadata, &self.reading.mask, group)?;
         let builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
                 .with_projection(self.reading.mask.clone())
@@ -296,8 +297,10 @@ pub(super) fn columns(
 fn open(
     path: &Path,
 ) -> Result<(ParquetRecordBatchReaderBuilder<File>, Vec<SourceColumn>), LoadError> {
-    let file = File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+    let mut file =
+        File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
     let length = file.metadata().map(|m| m.len()).ok();
+    check_footer(path, &mut file)?;
     let builder = contained(path, || ParquetRecordBatchReaderBuilder::try_new(file))?
         .map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
     check_chunk_ranges(path, builder.metadata(), length)?;

@@ -1,136 +1,24 @@
-//! Page sizes checked before the parquet crate decodes a Snappy-compressed column chunk.
+//! Just enough of the Thrift compact protocol to check what the parquet crate would read.
 //!
-//! Before it decompresses a Snappy page, the crate allocates and zero-fills as many bytes as
-//! the page header says the page holds uncompressed, and only then finds out whether it does.
-//! A 1.5 KB file whose header claims 1.9 GB made kql fill 1.9 GB for seven seconds before the
-//! error (found by the `load_parquet` fuzz target). Snappy cannot expand data more than about
-//! 21 times (a 3-byte copy writes at most 64 bytes), so a claim beyond that is a damaged file.
-//!
-//! The crate does not expose its page header reader, so the headers are read here: a page
-//! header is a Thrift struct in the compact protocol, whose first three fields are the page
-//! type, the uncompressed size and the compressed size; the page's data follows it. Only
-//! headers are read (one small read per page), and a header that does not parse ends the
-//! check: the crate then reports the damage itself.
-
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
-
-use parquet::arrow::ProjectionMask;
-use parquet::basic::Compression;
-use parquet::file::metadata::ParquetMetaData;
-
-use super::LoadError;
-
-/// The most a Snappy stream of `compressed` bytes can decompress to, with room to spare.
-fn snappy_limit(compressed: u64) -> u64 {
-    compressed.saturating_mul(22).saturating_add(64)
-}
-
-/// Fails when a page of a Snappy-compressed `mask` column in row group `group` claims more
-/// uncompressed bytes than Snappy can produce from its compressed bytes.
-pub(super) fn check_page_sizes(
-    path: &Path,
-    file: &File,
-    metadata: &ParquetMetaData,
-    mask: &ProjectionMask,
-    group: usize,
-) -> Result<(), LoadError> {
-    let Some(row_group) = metadata.row_groups().get(group) else {
-        return Ok(());
-    };
-    let mut reader = None;
-    for (leaf, chunk) in row_group.columns().iter().enumerate() {
-        if !mask.leaf_included(leaf) || chunk.compression() != Compression::SNAPPY {
-            continue;
-        }
-        let reader = match &mut reader {
-            Some(reader) => reader,
-            None => reader.insert(
-                file.try_clone()
-                    .map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?,
-            ),
-        };
-        let (start, length) = chunk.byte_range();
-        let mut pages = PageWalk {
-            file: reader,
-            offset: start,
-            end: start.saturating_add(length),
-        };
-        let mut number = 0;
-        while let Some(page) = pages.next_header() {
-            number += 1;
-            if page.uncompressed > snappy_limit(page.compressed) {
-                let message = format!(
-                    "cannot read: the file is damaged: page {number} of column `{}` in row group \
-                     {} claims {} bytes uncompressed from {} Snappy-compressed bytes, more \
-                     than Snappy can produce",
-                    chunk.column_path().string().escape_debug(),
-                    group + 1,
-                    page.uncompressed,
-                    page.compressed,
-                );
-                return Err(LoadError::new(path, message));
-            }
-        }
-    }
-    Ok(())
-}
+//! Parquet's footer and page headers are Thrift structs. The crate's own reader trusts two
+//! things a damaged file can make expensive: a page's claimed uncompressed size (see
+//! `checks.rs`), and the element count of a list of booleans, which it skips without reading
+//! a byte per element, as the protocol says it should: a few bytes claiming two billion
+//! booleans keep it busy for a second, and a list of such lists for hours (found by the
+//! `load_parquet` fuzz target). This reader consumes a byte per boolean element, so a claim
+//! the bytes cannot hold ends in [`Incomplete::NeedMore`]; it reads numbers exactly as the
+//! crate does, so both agree on every well-formed struct.
 
 /// The sizes a page header gives.
 #[derive(Debug, PartialEq, Eq)]
-struct PageSizes {
-    uncompressed: u64,
-    compressed: u64,
-}
-
-/// The page headers of one column chunk, in file order.
-struct PageWalk<'f> {
-    file: &'f mut File,
-    offset: u64,
-    end: u64,
-}
-
-/// The most bytes read for one header: headers carry statistics (a page's smallest and largest
-/// value), which can be long strings.
-const MAX_HEADER: u64 = 1 << 20;
-
-impl PageWalk<'_> {
-    /// The next page's sizes, or `None` at the chunk's end or at a header that does not read.
-    fn next_header(&mut self) -> Option<PageSizes> {
-        let mut want = 256u64;
-        loop {
-            let available = self.end.checked_sub(self.offset)?;
-            if available == 0 {
-                return None;
-            }
-            let size = want.min(available);
-            let bytes = self.read(size)?;
-            match parse_header(&bytes) {
-                Ok((length, sizes)) => {
-                    self.offset = self
-                        .offset
-                        .checked_add(u64::try_from(length).ok()?)?
-                        .checked_add(sizes.compressed)?;
-                    return Some(sizes);
-                }
-                Err(Incomplete::NeedMore) if size < available && want < MAX_HEADER => want *= 8,
-                Err(_) => return None,
-            }
-        }
-    }
-
-    fn read(&mut self, size: u64) -> Option<Vec<u8>> {
-        self.file.seek(SeekFrom::Start(self.offset)).ok()?;
-        let mut bytes = Vec::new();
-        self.file.by_ref().take(size).read_to_end(&mut bytes).ok()?;
-        Some(bytes)
-    }
+pub(super) struct PageSizes {
+    pub uncompressed: u64,
+    pub compressed: u64,
 }
 
 /// Why a header did not parse.
 #[derive(Debug, PartialEq, Eq)]
-enum Incomplete {
+pub(super) enum Incomplete {
     /// The bytes ended inside it.
     NeedMore,
     /// It is not a page header.
@@ -138,7 +26,7 @@ enum Incomplete {
 }
 
 /// The length and sizes of the page header at the start of `bytes`.
-fn parse_header(bytes: &[u8]) -> Result<(usize, PageSizes), Incomplete> {
+pub(super) fn parse_header(bytes: &[u8]) -> Result<(usize, PageSizes), Incomplete> {
     let mut input = Compact { bytes, at: 0 };
     let (mut uncompressed, mut compressed) = (None, None);
     let mut field = 0i16;
@@ -162,6 +50,13 @@ fn parse_header(bytes: &[u8]) -> Result<(usize, PageSizes), Incomplete> {
     }
 }
 
+/// The length of the struct at the start of `bytes` (a footer's `FileMetaData`).
+pub(super) fn struct_length(bytes: &[u8]) -> Result<usize, Incomplete> {
+    let mut input = Compact { bytes, at: 0 };
+    input.skip(STRUCT, 0)?;
+    Ok(input.at)
+}
+
 // Thrift compact protocol type codes.
 const TRUE: u8 = 1;
 const FALSE: u8 = 2;
@@ -175,9 +70,10 @@ const LIST: u8 = 9;
 const SET: u8 = 10;
 const MAP: u8 = 11;
 const STRUCT: u8 = 12;
+const UUID: u8 = 13;
 
-/// Nesting deeper than this is not a page header.
-const MAX_DEPTH: usize = 32;
+/// The crate skips no deeper than this either.
+const MAX_DEPTH: usize = 64;
 
 /// A reader of the Thrift compact protocol.
 struct Compact<'b> {
@@ -230,12 +126,13 @@ impl Compact<'_> {
     /// The next field's id and type, `None` at the struct's end; `last` is the previous id.
     fn field_header(&mut self, last: &mut i16) -> Result<Option<(i16, u8)>, Incomplete> {
         let byte = self.byte()?;
-        if byte == 0 {
+        // As in the crate: type 0 ends the struct, whatever the delta beside it.
+        if byte & 0x0f == 0 {
             return Ok(None);
         }
         let delta = byte >> 4;
         let id = if delta == 0 {
-            i16::try_from(self.zigzag()?).map_err(|_| Incomplete::Invalid)?
+            self.zigzag()? as i16
         } else {
             last.checked_add(i16::from(delta))
                 .ok_or(Incomplete::Invalid)?
@@ -254,6 +151,7 @@ impl Compact<'_> {
             BYTE => self.advance(1),
             I16 | I32 | I64 => self.varint().map(|_| ()),
             DOUBLE => self.advance(8),
+            UUID => self.advance(16),
             BINARY => {
                 let length = self.varint()?;
                 self.advance(length)
@@ -336,13 +234,16 @@ mod tests {
         }
         // A header without sizes, and a type code that does not exist.
         assert_eq!(parse_header(&[0x15, 0x00, 0x00]), Err(Incomplete::Invalid));
-        assert_eq!(parse_header(&[0x1d, 0x00]), Err(Incomplete::Invalid));
+        assert_eq!(parse_header(&[0x1e, 0x00]), Err(Incomplete::Invalid));
     }
 
     #[test]
-    fn snappy_claims_are_bounded_by_its_largest_expansion() {
-        assert!(snappy_limit(3) >= 64);
-        assert!(snappy_limit(1_000) >= 21_334);
-        assert_eq!(snappy_limit(u64::MAX), u64::MAX);
+    fn a_list_of_booleans_takes_a_byte_each() {
+        // A struct with field 1, a list of three booleans, then the end.
+        let three = [0x19, 0x31, 0x01, 0x02, 0x01, 0x00];
+        assert_eq!(struct_length(&three), Ok(three.len()));
+        // The same list claiming two billion booleans in a few bytes.
+        let claim = [0x19, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07, 0x01, 0x00];
+        assert_eq!(struct_length(&claim), Err(Incomplete::NeedMore));
     }
 }
