@@ -580,15 +580,22 @@ impl FieldBytes for Counted {
     }
 }
 
+/// What `input` holds when it does not start a record: nothing (yet), or a blank line.
+fn no_record(input: &[u8], eof: bool) -> Option<Scan> {
+    match line_break(input, 0, eof) {
+        Break::None if input.is_empty() => Some(if eof { Scan::End } else { Scan::NeedMore }),
+        Break::Unknown => Some(Scan::NeedMore),
+        Break::At(consumed) => Some(Scan::Blank { consumed }),
+        Break::None => None,
+    }
+}
+
 /// Scans one record from `input` into `data`/`ends`. `eof` says no input follows.
 fn scan_record(input: &[u8], eof: bool, data: &mut impl FieldBytes, ends: &mut Vec<usize>) -> Scan {
     data.clear();
     ends.clear();
-    match line_break(input, 0, eof) {
-        Break::None if input.is_empty() => return if eof { Scan::End } else { Scan::NeedMore },
-        Break::Unknown => return Scan::NeedMore,
-        Break::At(consumed) => return Scan::Blank { consumed },
-        Break::None => {}
+    if let Some(scan) = no_record(input, eof) {
+        return scan;
     }
 
     let mut pos = 0;
@@ -642,11 +649,8 @@ fn scan_record(input: &[u8], eof: bool, data: &mut impl FieldBytes, ends: &mut V
 /// record's start or just after a comma), as in `scan_record`. An unterminated quote gives
 /// `Scan::Unterminated` with field 0: the caller reads the record again for the real field.
 fn record_end(input: &[u8], eof: bool) -> Scan {
-    match line_break(input, 0, eof) {
-        Break::None if input.is_empty() => return if eof { Scan::End } else { Scan::NeedMore },
-        Break::Unknown => return Scan::NeedMore,
-        Break::At(consumed) => return Scan::Blank { consumed },
-        Break::None => {}
+    if let Some(scan) = no_record(input, eof) {
+        return scan;
     }
     let mut pos = 0;
     let mut newlines = 0;
