@@ -1,6 +1,7 @@
 //! Running a bound plan: each operator turns its input batches into output batches.
 
 mod aggregate;
+mod bounds;
 mod expand;
 mod join;
 mod order;

@@ -24,10 +24,14 @@ use crate::limits::RunLimits;
 use crate::plan::{BoundExpr, Columns, Plan, PlanKind};
 use crate::source::LoadError;
 
+pub use super::bounds::{DatetimeRange, RowBounds};
+
 /// A table's batches as parts that several threads can take in turn.
 pub trait BatchSource: Send + Sync {
-    /// The next part in table order; `None` when every part was taken.
-    fn next_part(&self) -> Option<Part>;
+    /// The next part in table order; `None` when every part was taken. Only rows within
+    /// `bounds` are asked for: a part that provably holds none may come with no batches,
+    /// unread (a source is free to give every row regardless).
+    fn next_part(&self, bounds: &RowBounds) -> Option<Part>;
 }
 
 /// One part of a table: its place in the table and its batches, read as they are iterated.
@@ -73,7 +77,7 @@ impl InMemory {
 }
 
 impl BatchSource for InMemory {
-    fn next_part(&self) -> Option<Part> {
+    fn next_part(&self, _bounds: &RowBounds) -> Option<Part> {
         let order = self.next.fetch_add(1, Ordering::Relaxed);
         let batch = self.batches.get(order)?.clone();
         Some(Part {
@@ -97,6 +101,8 @@ pub(super) struct Pipeline<'p> {
     pub table: &'p str,
     /// The operators, in the order they apply.
     pub steps: Vec<Step<'p>>,
+    /// Where the rows the chain keeps lie, from the `where`s before any `extend`.
+    pub bounds: RowBounds,
 }
 
 impl<'p> Pipeline<'p> {
@@ -104,9 +110,9 @@ impl<'p> Pipeline<'p> {
     pub fn of(plan: &'p Plan) -> Option<Pipeline<'p>> {
         let mut steps = Vec::new();
         let mut node = plan;
-        let table = loop {
+        let (table, columns) = loop {
             match &node.kind {
-                PlanKind::Scan { table } => break table.as_str(),
+                PlanKind::Scan { table } => break (table.as_str(), &node.columns),
                 PlanKind::Filter { input, predicate } => {
                     steps.push(Step::Filter(predicate));
                     node = input;
@@ -126,7 +132,19 @@ impl<'p> Pipeline<'p> {
             return None;
         }
         steps.reverse();
-        Some(Pipeline { table, steps })
+        let leading_filters: Vec<&BoundExpr> = steps
+            .iter()
+            .map_while(|step| match step {
+                Step::Filter(predicate) => Some(*predicate),
+                Step::Project(..) => None,
+            })
+            .collect();
+        let bounds = RowBounds::of(&leading_filters, columns);
+        Some(Pipeline {
+            table,
+            steps,
+            bounds,
+        })
     }
 
     /// One batch through every step; `None` when no row survives.
@@ -222,7 +240,7 @@ fn worker(
     collector: &Collector,
     failures: &Mutex<Vec<((usize, usize), Failure)>>,
 ) {
-    while let Some(part) = source.next_part() {
+    while let Some(part) = source.next_part(&pipeline.bounds) {
         let mut count = 0;
         for (index, batch) in part.batches.enumerate() {
             let place = (part.order, index);

@@ -17,6 +17,7 @@
 
 mod checks;
 mod contain;
+mod prune;
 mod thrift;
 
 use std::fs::File;
@@ -49,7 +50,7 @@ use super::{
     LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
     plan_columns,
 };
-use crate::exec::stream::{BatchSource, Part, StreamError};
+use crate::exec::stream::{BatchSource, Part, RowBounds, StreamError};
 use crate::types::KustoType;
 
 /// Loads a Parquet file.
@@ -251,10 +252,19 @@ impl ParquetParts {
 }
 
 impl BatchSource for Arc<ParquetParts> {
-    fn next_part(&self) -> Option<Part> {
+    fn next_part(&self, bounds: &RowBounds) -> Option<Part> {
         let order = self.next.fetch_add(1, Ordering::Relaxed);
         if order >= self.first_rows.len() {
             return None;
+        }
+        let schema = self.metadata.schema();
+        let file_types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
+        let metadata = self.metadata.metadata();
+        if prune::needs_no_row(metadata, &file_types, &self.reading, order, bounds) {
+            return Some(Part {
+                order,
+                batches: Box::new(std::iter::empty()),
+            });
         }
         let load = |error| StreamError::Load {
             error,

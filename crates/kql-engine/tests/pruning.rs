@@ -1,0 +1,214 @@
+//! A chain's first `where` on a `datetime` column skips the Parquet row groups whose footer
+//! statistics put every row outside it (`exec/bounds.rs`, `source/parquet/prune.rs`).
+//!
+//! The answers must be those of the file loaded whole, at every boundary and for every
+//! timestamp unit. That a group really is skipped shows through a value kql cannot read
+//! (a `UInt64` above `i64::MAX`) placed in the first group: a query whose range leaves that
+//! group out succeeds, one that needs it fails.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Int64Array, RecordBatch, TimestampMicrosecondArray, TimestampMillisecondArray,
+    TimestampNanosecondArray, TimestampSecondArray, UInt64Array,
+};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+
+use common::rows;
+use kql_engine::source::{LoadOptions, load_file};
+use kql_engine::{Engine, Error};
+
+/// Rows per row group, and row groups per file.
+const GROUP_ROWS: usize = 100;
+const GROUPS: usize = 4;
+/// 2026-01-01T00:00:00Z, in seconds.
+const BASE: i64 = 1_767_225_600;
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("kql-prune-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Row `i`'s time, in nanoseconds: one second apart, and, for nanosecond files, 50 ns past
+/// the second on even rows, each group's first among them (kql reads whole ticks of 100 ns,
+/// so those read as the second, below the smallest value the statistics give).
+fn nanos(i: usize, unit: TimeUnit) -> i64 {
+    let seconds = (BASE + i as i64) * 1_000_000_000;
+    let off_tick = if unit == TimeUnit::Nanosecond && i.is_multiple_of(2) {
+        50
+    } else {
+        0
+    };
+    seconds + off_tick
+}
+
+/// `T(N: long, Ts: datetime in unit and zone, U: ulong)` in groups of [`GROUP_ROWS`]; row
+/// 0's `U` is unreadable when `poisoned`; row 150's `Ts` is null.
+fn write_file(path: &Path, unit: TimeUnit, zone: Option<&str>, poisoned: bool) {
+    let n = GROUP_ROWS * GROUPS;
+    let times = (0..n).map(|i| (i != 150).then(|| nanos(i, unit)));
+    let ts: ArrayRef = match unit {
+        TimeUnit::Second => Arc::new(TimestampSecondArray::from_iter(
+            times.map(|t| t.map(|t| t / 1_000_000_000)),
+        )),
+        TimeUnit::Millisecond => Arc::new(TimestampMillisecondArray::from_iter(
+            times.map(|t| t.map(|t| t / 1_000_000)),
+        )),
+        TimeUnit::Microsecond => Arc::new(TimestampMicrosecondArray::from_iter(
+            times.map(|t| t.map(|t| t / 1_000)),
+        )),
+        TimeUnit::Nanosecond => Arc::new(TimestampNanosecondArray::from_iter(times)),
+    };
+    let ts = match zone {
+        Some(zone) => {
+            arrow::compute::cast(&ts, &DataType::Timestamp(unit, Some(zone.into()))).unwrap()
+        }
+        None => ts,
+    };
+    let unreadable = u64::MAX;
+    let u = UInt64Array::from_iter_values((0..n).map(|i| {
+        if poisoned && i == 0 {
+            unreadable
+        } else {
+            i as u64
+        }
+    }));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("N", DataType::Int64, false),
+        Field::new("Ts", ts.data_type().clone(), true),
+        Field::new("U", DataType::UInt64, false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(0..n as i64)),
+        ts,
+        Arc::new(u),
+    ];
+    let batch = RecordBatch::try_new(Arc::clone(&schema), columns).unwrap();
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(GROUP_ROWS))
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// Row `i`'s time as a KQL literal, to the second.
+fn literal(i: usize) -> String {
+    let time = chrono::DateTime::from_timestamp(BASE + i as i64, 0).unwrap();
+    format!("datetime({})", time.format("%Y-%m-%dT%H:%M:%SZ"))
+}
+
+fn streamed(path: &Path, query: &str) -> Result<Vec<Vec<String>>, Error> {
+    let mut engine = Engine::new();
+    engine.register_file("T", path)?;
+    Ok(rows(&engine.run(query)?.tables[0]))
+}
+
+fn loaded_whole(path: &Path, query: &str) -> Vec<Vec<String>> {
+    let table = load_file(path, &LoadOptions::default()).unwrap();
+    let mut engine = Engine::new();
+    engine
+        .register_schema_batches("T", &table.schema, table.batches)
+        .unwrap();
+    rows(&engine.run(query).unwrap().tables[0])
+}
+
+/// Ranges at and next to the groups' first and last rows, in every form a bound is drawn
+/// from, and some it is not drawn from.
+fn queries() -> Vec<String> {
+    let mut queries = Vec::new();
+    for i in [0, 99, 100, 101, 199, 200, 399] {
+        let t = literal(i);
+        for op in [">=", ">", "<", "<=", "==", "!="] {
+            queries.push(format!("T | where Ts {op} {t} | project N, Ts"));
+            queries.push(format!("T | where {t} {op} Ts | project N, Ts"));
+        }
+        let next = literal(i + 99);
+        queries.push(format!("T | where Ts between ({t} .. {next}) | project N"));
+        queries.push(format!(
+            "T | where Ts >= {t} and Ts < {next} and N % 2 == 0 | project N"
+        ));
+        queries.push(format!("T | where Ts >= {t} or N < 5 | project N"));
+        queries.push(format!("T | where Ts >= {t} | where Ts <= {next} | count"));
+        queries.push(format!("T | extend Ts = now() | where Ts >= {t} | count"));
+    }
+    queries.push(format!("T | where Ts > {} | project N", literal(400)));
+    queries.push(format!("T | where Ts < {} | project N", literal(0)));
+    queries.push("T | where isnull(Ts) | project N".to_string());
+    queries
+}
+
+#[test]
+fn skipping_row_groups_changes_no_answer_in_any_unit() {
+    let dir = TempDir::new("answers");
+    let units = [
+        (TimeUnit::Second, None),
+        (TimeUnit::Millisecond, None),
+        (TimeUnit::Microsecond, None),
+        (TimeUnit::Microsecond, Some("+02:00")),
+        (TimeUnit::Nanosecond, None),
+    ];
+    for (unit, zone) in units {
+        let path = dir.0.join(format!("{unit:?}-{}.parquet", zone.is_some()));
+        write_file(&path, unit, zone, false);
+        for query in queries() {
+            let expected = loaded_whole(&path, &query);
+            let got = streamed(&path, &query).unwrap();
+            assert_eq!(got, expected, "{unit:?} {zone:?}: {query}");
+        }
+    }
+}
+
+#[test]
+fn a_row_group_outside_the_range_is_not_read() {
+    let dir = TempDir::new("skipped");
+    for unit in [
+        TimeUnit::Millisecond,
+        TimeUnit::Microsecond,
+        TimeUnit::Nanosecond,
+    ] {
+        let path = dir.0.join(format!("{unit:?}.parquet"));
+        write_file(&path, unit, None, true);
+        // The first group (rows 0-99) holds the unreadable value.
+        let skipping = format!("T | where Ts >= {} | project N, U", literal(100));
+        // 300 rows from row 100 on, less row 150, whose time is null.
+        assert_eq!(streamed(&path, &skipping).unwrap().len(), 299, "{unit:?}");
+        let needing = format!("T | where Ts >= {} | project N, U", literal(99));
+        let error = streamed(&path, &needing).unwrap_err();
+        assert!(matches!(error, Error::Load(_)), "{unit:?}: {error}");
+        assert!(error.to_string().contains("`U`"), "{unit:?}: {error}");
+    }
+}
+
+#[test]
+fn a_range_drawn_after_an_extend_or_from_an_or_skips_nothing() {
+    let dir = TempDir::new("kept");
+    let path = dir.0.join("micros.parquet");
+    write_file(&path, TimeUnit::Microsecond, None, true);
+    let t = literal(100);
+    for query in [
+        format!("T | extend M = N | where Ts >= {t} | project N, U"),
+        format!("T | where Ts >= {t} or N > 1000 | project N, U"),
+    ] {
+        let error = streamed(&path, &query).unwrap_err();
+        assert!(matches!(error, Error::Load(_)), "{query}: {error}");
+    }
+}
