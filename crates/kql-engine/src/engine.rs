@@ -22,7 +22,7 @@ use crate::bind::{BindOptions, BoundQuery, bind_with_data};
 use crate::catalog::{Catalog, TableSchema};
 use crate::error::{DiagResult, Error, runtime, semantic};
 use crate::exec::required::prune;
-use crate::exec::stream::{BatchSource, InMemory, Part, RowBounds, StreamError};
+use crate::exec::stream::{BatchSource, ChainNeeds, InMemory, Part, StreamError};
 use crate::exec::{Batches, TableData, execute, make_batch};
 use crate::external::{ExternalData, Resolver};
 use crate::limits::{Limits, ResultLimits, RunLimits};
@@ -192,8 +192,8 @@ struct Retyped {
 }
 
 impl BatchSource for Retyped {
-    fn next_part(&self, bounds: &RowBounds) -> Option<Part> {
-        let Part { order, batches } = self.parts.next_part(bounds)?;
+    fn next_part(&self, chain: &dyn ChainNeeds) -> Option<Part> {
+        let Part { order, batches } = self.parts.next_part(chain)?;
         let columns = self.columns.clone();
         let batches = batches.map(move |batch| {
             let batch = batch?;

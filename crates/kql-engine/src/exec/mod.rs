@@ -4,6 +4,7 @@ mod aggregate;
 mod bounds;
 mod expand;
 mod join;
+mod needs;
 mod order;
 mod reorder;
 pub(crate) mod required;
@@ -206,15 +207,27 @@ pub(crate) fn filter_batch(
     predicate: &BoundExpr,
     batch: &RecordBatch,
 ) -> DiagResult<Option<RecordBatch>> {
+    filter_by(&filter_mask(predicate, batch)?, batch)
+}
+
+/// `where`'s predicate over one batch: true for the rows it keeps (null counts as false).
+pub(crate) fn filter_mask(predicate: &BoundExpr, batch: &RecordBatch) -> DiagResult<BooleanArray> {
     let mask = evaluate(predicate, batch)?.into_array(batch.num_rows())?;
-    let mask = as_mask(&mask)?;
+    as_mask(&mask)
+}
+
+/// The rows of `batch` that `mask` keeps; `None` when there are none.
+pub(crate) fn filter_by(
+    mask: &BooleanArray,
+    batch: &RecordBatch,
+) -> DiagResult<Option<RecordBatch>> {
     if mask.true_count() == 0 {
         return Ok(None); // nothing survives; skip the empty batch
     }
     if mask.true_count() == batch.num_rows() {
         return Ok(Some(batch.clone())); // everything survives: no copy
     }
-    let predicate = FilterBuilder::new(&mask).optimize().build();
+    let predicate = FilterBuilder::new(mask).optimize().build();
     let rows = predicate.count();
     let columns = batch
         .columns()

@@ -25,13 +25,16 @@ use crate::plan::{BoundExpr, Columns, Plan, PlanKind};
 use crate::source::LoadError;
 
 pub use super::bounds::{DatetimeRange, RowBounds};
+pub use super::needs::ChainNeeds;
 
 /// A table's batches as parts that several threads can take in turn.
 pub trait BatchSource: Send + Sync {
-    /// The next part in table order; `None` when every part was taken. Only rows within
-    /// `bounds` are asked for: a part that provably holds none may come with no batches,
-    /// unread (a source is free to give every row regardless).
-    fn next_part(&self, bounds: &RowBounds) -> Option<Part>;
+    /// The next part in table order; `None` when every part was taken.
+    ///
+    /// Only the rows the `chain` keeps are asked for, with every column: a source may leave
+    /// out rows the chain would drop, and is free to give every row regardless. A part that
+    /// provably holds no row within the chain's bounds may come with no batches, unread.
+    fn next_part(&self, chain: &dyn ChainNeeds) -> Option<Part>;
 }
 
 /// One part of a table: its place in the table and its batches, read as they are iterated.
@@ -77,7 +80,7 @@ impl InMemory {
 }
 
 impl BatchSource for InMemory {
-    fn next_part(&self, _bounds: &RowBounds) -> Option<Part> {
+    fn next_part(&self, _chain: &dyn ChainNeeds) -> Option<Part> {
         let order = self.next.fetch_add(1, Ordering::Relaxed);
         let batch = self.batches.get(order)?.clone();
         Some(Part {
@@ -103,6 +106,8 @@ pub(super) struct Pipeline<'p> {
     pub steps: Vec<Step<'p>>,
     /// Where the rows the chain keeps lie, from the `where`s before any `extend`.
     pub bounds: RowBounds,
+    /// The table columns the chain computes with (see [`ChainNeeds::computed_columns`]).
+    pub computed: Vec<usize>,
 }
 
 impl<'p> Pipeline<'p> {
@@ -140,10 +145,12 @@ impl<'p> Pipeline<'p> {
             })
             .collect();
         let bounds = RowBounds::of(&leading_filters, columns);
+        let computed = super::needs::computed_columns(&steps, columns.len());
         Some(Pipeline {
             table,
             steps,
             bounds,
+            computed,
         })
     }
 
@@ -240,7 +247,7 @@ fn worker(
     collector: &Collector,
     failures: &Mutex<Vec<((usize, usize), Failure)>>,
 ) {
-    while let Some(part) = source.next_part(&pipeline.bounds) {
+    while let Some(part) = source.next_part(pipeline) {
         let mut count = 0;
         for (index, batch) in part.batches.enumerate() {
             let place = (part.order, index);

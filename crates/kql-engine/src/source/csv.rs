@@ -25,7 +25,7 @@ use super::{
     LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
     column_name_from_header, needed_sources, plan_columns,
 };
-use crate::exec::stream::{BatchSource, Part, RowBounds, StreamError};
+use crate::exec::stream::{BatchSource, ChainNeeds, Part, StreamError};
 use crate::types::KustoType;
 
 /// Loads a CSV file.
@@ -235,8 +235,8 @@ fn order_free(text: &str) -> bool {
 }
 
 impl BatchSource for Arc<CsvParts> {
-    // Text has no statistics: every part is read.
-    fn next_part(&self, _bounds: &RowBounds) -> Option<Part> {
+    // Text has no statistics, and a record is split whole: every part is read whole.
+    fn next_part(&self, _chain: &dyn ChainNeeds) -> Option<Part> {
         let (order, chunk) = self.cut()?;
         let parts = Arc::clone(self);
         let early = |error| StreamError::Load { error, early: true };

@@ -17,6 +17,7 @@
 
 mod checks;
 mod contain;
+mod late;
 mod prune;
 mod thrift;
 
@@ -38,6 +39,7 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use parquet::file::metadata::ParquetMetaData;
+use parquet::schema::types::SchemaDescriptor;
 
 use self::checks::{check_footer, check_page_headers};
 use self::contain::contained;
@@ -50,7 +52,7 @@ use super::{
     LoadError, LoadOptions, LoadedTable, PlannedColumn, SourceColumn, check_unique_names,
     plan_columns,
 };
-use crate::exec::stream::{BatchSource, Part, RowBounds, StreamError};
+use crate::exec::stream::{BatchSource, ChainNeeds, Part, StreamError};
 use crate::types::KustoType;
 
 /// Loads a Parquet file.
@@ -136,6 +138,16 @@ impl Reading {
         batch: &RecordBatch,
         rows_before: usize,
     ) -> Result<RecordBatch, LoadError> {
+        self.convert_rows(path, batch, &|row| rows_before + row)
+    }
+
+    /// Converts one projected batch whose row `i` is the file's row `file_row(i)` (from 0).
+    fn convert_rows(
+        &self,
+        path: &Path,
+        batch: &RecordBatch,
+        file_row: &dyn Fn(usize) -> usize,
+    ) -> Result<RecordBatch, LoadError> {
         let num_rows = batch.num_rows();
         let mut arrays = Vec::with_capacity(self.plan.len());
         for (column, &ty) in self.plan.iter().zip(&self.types) {
@@ -158,7 +170,7 @@ impl Reading {
                     not_supported(path, &column.name, array.data_type(), Some(ty))
                 }
                 Problem::Value { row, message } => {
-                    let message = format!("{message} (row {})", rows_before + row + 1);
+                    let message = format!("{message} (row {})", file_row(row) + 1);
                     LoadError::new(path, message).with_column(&column.name)
                 }
                 Problem::Cast(message) => LoadError::new(path, message).with_column(&column.name),
@@ -166,6 +178,31 @@ impl Reading {
             arrays.push(converted);
         }
         record_batch(path, &self.schema, arrays, num_rows)
+    }
+
+    /// The same reading of only the output columns `read` picks (by index); the others come
+    /// out as empty columns of their type.
+    fn restricted(&self, parquet: &SchemaDescriptor, read: impl Fn(usize) -> bool) -> Reading {
+        let plan: Vec<PlannedColumn> = self
+            .plan
+            .iter()
+            .enumerate()
+            .map(|(index, column)| PlannedColumn {
+                source: column.source.filter(|_| read(index)),
+                ..column.clone()
+            })
+            .collect();
+        let mut roots: Vec<usize> = plan.iter().filter_map(|c| c.source).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let mask = ProjectionMask::roots(parquet, roots.iter().copied());
+        Reading {
+            plan,
+            types: self.types.clone(),
+            roots,
+            mask,
+            schema: Arc::clone(&self.schema),
+        }
     }
 }
 
@@ -252,7 +289,7 @@ impl ParquetParts {
 }
 
 impl BatchSource for Arc<ParquetParts> {
-    fn next_part(&self, bounds: &RowBounds) -> Option<Part> {
+    fn next_part(&self, chain: &dyn ChainNeeds) -> Option<Part> {
         let order = self.next.fetch_add(1, Ordering::Relaxed);
         if order >= self.first_rows.len() {
             return None;
@@ -260,11 +297,14 @@ impl BatchSource for Arc<ParquetParts> {
         let schema = self.metadata.schema();
         let file_types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
         let metadata = self.metadata.metadata();
-        if prune::needs_no_row(metadata, &file_types, &self.reading, order, bounds) {
+        if prune::needs_no_row(metadata, &file_types, &self.reading, order, chain.bounds()) {
             return Some(Part {
                 order,
                 batches: Box::new(std::iter::empty()),
             });
+        }
+        if let Some(batches) = self.kept_rows(order, chain) {
+            return Some(Part { order, batches });
         }
         let load = |error| StreamError::Load {
             error,

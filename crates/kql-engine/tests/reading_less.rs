@@ -1,10 +1,14 @@
-//! A chain's first `where` on a `datetime` column skips the Parquet row groups whose footer
-//! statistics put every row outside it (`exec/bounds.rs`, `source/parquet/prune.rs`).
+//! A chain streamed over a Parquet file reads less of it, and answers as a whole read does:
 //!
-//! The answers must be those of the file loaded whole, at every boundary and for every
-//! timestamp unit. That a group really is skipped shows through a value kql cannot read
-//! (a `UInt64` above `i64::MAX`) placed in the first group: a query whose range leaves that
-//! group out succeeds, one that needs it fails.
+//! - its first `where` on a `datetime` column skips the row groups whose footer statistics put
+//!   every row outside it (`exec/bounds.rs`, `source/parquet/prune.rs`);
+//! - the columns it only carries are read for the rows it keeps (`exec/needs.rs`,
+//!   `source/parquet/late.rs`).
+//!
+//! The answers must be those of the file loaded whole, at every boundary, for every timestamp
+//! unit, whatever share of rows is kept. What is not read shows through a value kql cannot
+//! read (a `UInt64` above `i64::MAX`) in row 0: a query that needs it fails, one that does not
+//! succeeds.
 
 mod common;
 
@@ -12,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Int64Array, RecordBatch, TimestampMicrosecondArray, TimestampMillisecondArray,
-    TimestampNanosecondArray, TimestampSecondArray, UInt64Array,
+    ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    TimestampMillisecondArray, TimestampNanosecondArray, TimestampSecondArray, UInt64Array,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
@@ -21,7 +25,8 @@ use parquet::file::properties::WriterProperties;
 
 use common::rows;
 use kql_engine::source::{LoadOptions, load_file};
-use kql_engine::{Engine, Error};
+use kql_engine::types::KustoType;
+use kql_engine::{Engine, Error, Limits, Options};
 
 /// Rows per row group, and row groups per file.
 const GROUP_ROWS: usize = 100;
@@ -33,7 +38,7 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kql-prune-{}-{test}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("kql-less-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
@@ -59,8 +64,9 @@ fn nanos(i: usize, unit: TimeUnit) -> i64 {
     seconds + off_tick
 }
 
-/// `T(N: long, Ts: datetime in unit and zone, U: ulong)` in groups of [`GROUP_ROWS`]; row
-/// 0's `U` is unreadable when `poisoned`; row 150's `Ts` is null.
+/// `T(N: long, Ts: datetime in unit and zone, U: ulong, W: long written as text)` in groups
+/// of [`GROUP_ROWS`]; row 0's `U` and row 250's `W` are unreadable when `poisoned`; row 150's `Ts` is
+/// null.
 fn write_file(path: &Path, unit: TimeUnit, zone: Option<&str>, poisoned: bool) {
     let n = GROUP_ROWS * GROUPS;
     let times = (0..n).map(|i| (i != 150).then(|| nanos(i, unit)));
@@ -90,15 +96,24 @@ fn write_file(path: &Path, unit: TimeUnit, zone: Option<&str>, poisoned: bool) {
             i as u64
         }
     }));
+    let w = StringArray::from_iter_values((0..n).map(|i| {
+        if poisoned && i == 250 {
+            "x".to_string()
+        } else {
+            i.to_string()
+        }
+    }));
     let schema = Arc::new(Schema::new(vec![
         Field::new("N", DataType::Int64, false),
         Field::new("Ts", ts.data_type().clone(), true),
         Field::new("U", DataType::UInt64, false),
+        KustoType::Long.field("W").with_data_type(DataType::Utf8),
     ]));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(0..n as i64)),
         ts,
         Arc::new(u),
+        Arc::new(w),
     ];
     let batch = RecordBatch::try_new(Arc::clone(&schema), columns).unwrap();
     let properties = WriterProperties::builder()
@@ -117,7 +132,18 @@ fn literal(i: usize) -> String {
 }
 
 fn streamed(path: &Path, query: &str) -> Result<Vec<Vec<String>>, Error> {
-    let mut engine = Engine::new();
+    streamed_on(path, query, 2)
+}
+
+fn streamed_on(path: &Path, query: &str, threads: usize) -> Result<Vec<Vec<String>>, Error> {
+    let limits = Limits {
+        threads: Some(threads),
+        ..Limits::default()
+    };
+    let mut engine = Engine::new().with_options(Options {
+        limits,
+        ..Options::default()
+    });
     engine.register_file("T", path)?;
     Ok(rows(&engine.run(query)?.tables[0]))
 }
@@ -187,11 +213,11 @@ fn a_row_group_outside_the_range_is_not_read() {
     ] {
         let path = dir.0.join(format!("{unit:?}.parquet"));
         write_file(&path, unit, None, true);
-        // The first group (rows 0-99) holds the unreadable value.
-        let skipping = format!("T | where Ts >= {} | project N, U", literal(100));
+        // The first group (rows 0-99) holds the unreadable value; `U >= 0` reads it.
+        let skipping = format!("T | where Ts >= {} and U >= 0 | project N", literal(100));
         // 300 rows from row 100 on, less row 150, whose time is null.
         assert_eq!(streamed(&path, &skipping).unwrap().len(), 299, "{unit:?}");
-        let needing = format!("T | where Ts >= {} | project N, U", literal(99));
+        let needing = format!("T | where Ts >= {} and U >= 0 | project N", literal(99));
         let error = streamed(&path, &needing).unwrap_err();
         assert!(matches!(error, Error::Load(_)), "{unit:?}: {error}");
         assert!(error.to_string().contains("`U`"), "{unit:?}: {error}");
@@ -205,10 +231,67 @@ fn a_range_drawn_after_an_extend_or_from_an_or_skips_nothing() {
     write_file(&path, TimeUnit::Microsecond, None, true);
     let t = literal(100);
     for query in [
-        format!("T | extend M = N | where Ts >= {t} | project N, U"),
-        format!("T | where Ts >= {t} or N > 1000 | project N, U"),
+        format!("T | extend M = N | where Ts >= {t} and U >= 0 | project N"),
+        format!("T | where (Ts >= {t} or N > 1000) and U >= 0 | project N"),
     ] {
         let error = streamed(&path, &query).unwrap_err();
         assert!(matches!(error, Error::Load(_)), "{query}: {error}");
     }
+}
+
+/// Chains that compute with some columns and carry others, keeping few rows of a group (read
+/// in two passes), many (read in one), or none.
+fn two_pass_queries() -> Vec<String> {
+    let t = literal(120);
+    vec![
+        "T | where N == 7 | project N, Ts, U".to_string(),
+        "T | where N % 97 == 3 | extend D = N * 2 | project U, D, Ts".to_string(),
+        "T | where N % 97 == 3 | extend N = N + 1".to_string(),
+        "T | extend V = N | where V in (5, 150, 399) | project-away N".to_string(),
+        "T | where N % 2 == 0 | project N, U".to_string(),
+        "T | where N < 0".to_string(),
+        "T | where isnull(Ts) or N == 250".to_string(),
+        format!("T | where Ts > {t} and N % 50 == 1 | project Ts, U"),
+        "T | where N % 97 == 3 | where U > 100 | project N".to_string(),
+    ]
+}
+
+#[test]
+fn carried_columns_read_for_kept_rows_only_change_no_answer() {
+    let dir = TempDir::new("two-pass");
+    for unit in [TimeUnit::Microsecond, TimeUnit::Nanosecond] {
+        let path = dir.0.join(format!("{unit:?}.parquet"));
+        write_file(&path, unit, None, false);
+        for query in two_pass_queries() {
+            let expected = loaded_whole(&path, &query);
+            for threads in [1, 3] {
+                let got = streamed_on(&path, &query, threads).unwrap();
+                assert_eq!(got, expected, "{unit:?} on {threads} threads: {query}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_carried_value_is_read_only_in_a_kept_row() {
+    let dir = TempDir::new("carried");
+    let path = dir.0.join("micros.parquet");
+    write_file(&path, TimeUnit::Microsecond, None, true);
+    // Row 0's `U` and row 250's `W` are carried, in dropped rows: not read.
+    let rows = streamed(&path, "T | where N % 97 == 3 | project N, U, W").unwrap();
+    assert_eq!(rows.len(), 5); // rows 3, 100, 197, 294 and 391
+    // Kept, they are read, and the error names the row in the file.
+    let error = streamed(&path, "T | where N % 97 == 0 | project N, U").unwrap_err();
+    assert!(matches!(error, Error::Load(_)), "{error}");
+    // Row 250 is the second of the rows kept in its group: 210, 250 and 294.
+    let query = "T | where N % 97 == 3 or N == 210 or N == 250 | project N, W";
+    let error = streamed(&path, query).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("`W`") && message.contains("(row 251)"),
+        "{message}"
+    );
+    // Computed with, it is read in every row, as in a whole read.
+    let error = streamed(&path, "T | where U % 97 == 3 | project N").unwrap_err();
+    assert!(matches!(error, Error::Load(_)), "{error}");
 }
