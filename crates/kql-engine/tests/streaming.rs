@@ -186,3 +186,65 @@ fn day_first_dates_decided_late_in_the_file_are_read_as_a_whole_read_reads_them(
         loaded_whole(&path, early)
     );
 }
+
+/// Chains keeping a few rows of each part (read in two passes: the carried columns of the
+/// kept rows only), many (read in one), or none.
+const SELECTIVE: [&str; 5] = [
+    "SecurityEvent | where CommandLine has 'bitsadmin' | project Computer, Account, TimeGenerated",
+    "SecurityEvent | where strlen(CommandLine) % 50 == 3 | extend N = strlen(NewProcessName)",
+    "SecurityEvent | where strlen(CommandLine) % 3 == 0 | project-away CommandLine",
+    "SecurityEvent | where CommandLine == 'no such line'",
+    "SecurityEvent | extend C = tolower(CommandLine) | where C has 'powershell' | project C, EventID",
+];
+
+#[test]
+fn chains_keeping_few_or_many_rows_give_the_whole_tables_answers() {
+    let dir = TempDir::new("selective");
+    for format in ["csv", "parquet"] {
+        let path = security_events(&dir.0, format);
+        for query in SELECTIVE {
+            let expected = loaded_whole(&path, query);
+            for threads in [1, 3] {
+                let got = streamed(&path, query, threads).unwrap();
+                assert_eq!(got, expected, "{format} on {threads} threads: {query}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bad_value_in_a_carried_column_is_an_error_only_in_a_kept_row() {
+    let dir = TempDir::new("carried");
+    let write = |bad_row: usize| {
+        let mut text = String::from("TimeGenerated,Computer,EventID,CommandLine\n");
+        for (i, (time, line)) in ordinary_rows(20_000).iter().enumerate() {
+            let event = if i == bad_row {
+                "x".to_string()
+            } else {
+                "4688".to_string()
+            };
+            writeln!(text, "{time},HOST,{event},{line}").unwrap();
+        }
+        let path = dir.0.join("SecurityEvent.csv");
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let query =
+        "SecurityEvent | where CommandLine has 'bitsadmin' | project TimeGenerated, EventID";
+    // Row 5 is dropped: its `EventID` is never converted.
+    let path = write(5);
+    assert_eq!(streamed(&path, query, 2).unwrap().len(), 21);
+    // Row 997 is kept (its command line runs bitsadmin): line 999 of the file.
+    let path = write(997);
+    match streamed(&path, query, 2) {
+        Err(Error::Load(error)) => {
+            assert_eq!(error.line, Some(999), "{error}");
+            assert_eq!(error.column.as_deref(), Some("EventID"), "{error}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Computed with, it is converted in every row, as in a whole read.
+    let path = write(5);
+    let computing = "SecurityEvent | where EventID == 4688 and CommandLine has 'bitsadmin'";
+    assert!(matches!(streamed(&path, computing, 2), Err(Error::Load(_))));
+}

@@ -11,6 +11,8 @@
 //! lines hold no record and are skipped; every other record must have as many fields as the
 //! header.
 
+mod late;
+
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -235,9 +237,17 @@ fn order_free(text: &str) -> bool {
 }
 
 impl BatchSource for Arc<CsvParts> {
-    // Text has no statistics, and a record is split whole: every part is read whole.
-    fn next_part(&self, _chain: &dyn ChainNeeds) -> Option<Part> {
+    // Text has no statistics: every record is read, but a chain's carried columns may be
+    // taken from the records it keeps only (see `late.rs`).
+    fn next_part(&self, chain: &dyn ChainNeeds) -> Option<Part> {
         let (order, chunk) = self.cut()?;
+        let chunk = match chunk {
+            Ok(chunk) => match self.kept_rows(chunk, chain) {
+                Ok(batches) => return Some(Part { order, batches }),
+                Err(chunk) => Ok(chunk),
+            },
+            Err(error) => Err(error),
+        };
         let parts = Arc::clone(self);
         let early = |error| StreamError::Load { error, early: true };
         let batches: Box<dyn Iterator<Item = _> + Send> = match chunk {
@@ -364,15 +374,23 @@ struct RecordReader<R> {
     ends: Vec<usize>,
     /// The line the current record starts on.
     line: usize,
+    /// Where the current record's bytes start in `buf` (they end at `start`).
+    record_start: usize,
+    /// Whether bytes were ever moved within `buf` or read into it, since it was given.
+    refilled: bool,
     /// The bytes of the records read, when asked for (see [`Self::keep_bytes`]).
     kept: Option<Vec<u8>>,
 }
 
 impl<R: Read> RecordReader<R> {
     fn new(input: R) -> Self {
+        RecordReader::with_buffer(input, vec![0; INITIAL_BUFFER])
+    }
+
+    fn with_buffer(input: R, buf: Vec<u8>) -> Self {
         RecordReader {
             input,
-            buf: vec![0; INITIAL_BUFFER],
+            buf,
             start: 0,
             end: 0,
             eof: false,
@@ -381,6 +399,8 @@ impl<R: Read> RecordReader<R> {
             data: Vec::new(),
             ends: Vec::new(),
             line: 0,
+            record_start: 0,
+            refilled: false,
             kept: None,
         }
     }
@@ -388,9 +408,9 @@ impl<R: Read> RecordReader<R> {
     /// A reader of a run of whole records cut from a file (see [`Self::kept`]), whose first
     /// byte is on line `first_line`: the bytes are its buffer, and nothing follows them.
     fn of_records(input: R, bytes: Vec<u8>, first_line: usize) -> Self {
-        let mut reader = RecordReader::new(input);
-        reader.end = bytes.len();
-        reader.buf = bytes;
+        let end = bytes.len();
+        let mut reader = RecordReader::with_buffer(input, bytes);
+        reader.end = end;
         reader.eof = true;
         reader.at_file_start = false;
         reader.next_line = first_line;
@@ -451,6 +471,7 @@ impl<R: Read> RecordReader<R> {
                     self.keep(consumed);
                     self.line = self.next_line;
                     self.next_line += newlines;
+                    self.record_start = self.start;
                     self.start += consumed;
                     return Ok(true);
                 }
@@ -474,6 +495,7 @@ impl<R: Read> RecordReader<R> {
     /// ends. The buffer doubles when a record fills it, so a record is rescanned at most
     /// O(log n) times and reading stays linear.
     fn fill(&mut self) -> io::Result<()> {
+        self.refilled = true;
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -494,6 +516,17 @@ impl<R: Read> RecordReader<R> {
             }
         }
         Ok(())
+    }
+
+    /// Where the current record's bytes are in the buffer, its line end included.
+    fn record_span(&self) -> std::ops::Range<usize> {
+        self.record_start..self.start
+    }
+
+    /// The buffer of a reader made with [`Self::of_records`], as given: `None` when it had
+    /// to read more, which a run of whole records never needs.
+    fn into_records(self) -> Option<Vec<u8>> {
+        (!self.refilled).then_some(self.buf)
     }
 
     /// The current record as text, or the index of the field holding invalid UTF-8.
