@@ -2,37 +2,16 @@
 //! the file, and the line and column where there are ones; nothing is dropped silently.
 //! (`loaders.rs` tests the loaders alone, format by format.)
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use common::TempDir;
 use kql_engine::source::LoadError;
 use kql_engine::{Engine, Error};
 use parquet::arrow::ArrowWriter;
-
-/// A fresh directory for one test's files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kql-bad-data-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The load error of registering `path` as `table` and running `query` over it: a file read
 /// when registered fails there, a file read lazily fails when the query reads it.

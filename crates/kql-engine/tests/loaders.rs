@@ -3,6 +3,8 @@
 //! Real files live in `tests/data/` (sources in `tests/data/README.md`); crafted ones are
 //! written to a temporary directory by the test that needs them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use arrow::datatypes::{
 };
 use parquet::arrow::ArrowWriter;
 
+use common::TempDir;
 use kql_engine::catalog::{Catalog, ColumnSchema, TableSchema};
 use kql_engine::source::{LoadError, LoadOptions, LoadedTable, load_file};
 use kql_engine::types::KustoType;
@@ -27,30 +30,6 @@ fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
-}
-
-/// A fresh directory for one test's files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kql-loaders-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn load(path: &Path) -> LoadedTable {

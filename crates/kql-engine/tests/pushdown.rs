@@ -20,7 +20,7 @@ use arrow::array::{
 use arrow::datatypes::Int32Type;
 use parquet::arrow::ArrowWriter;
 
-use common::{names, rows, sorted};
+use common::{TempDir, names, rows, sorted};
 use kql_engine::catalog::Catalog;
 use kql_engine::source::{LoadOptions, load_file};
 use kql_engine::types::KustoType;
@@ -28,34 +28,6 @@ use kql_engine::{Engine, Error, Options, ResultTable};
 
 /// Rows of `T`: more than one loader batch (8192 rows), so the last batch is shorter.
 const T_ROWS: usize = 10_000;
-
-/// A fresh directory for one test's files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kql-pushdown-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn write_parquet(path: &Path, batch: &RecordBatch) {
     let file = std::fs::File::create(path).unwrap();
@@ -163,7 +135,7 @@ fn files(test: &str) -> Files {
     write_parquet(&t_with_list, &t_batch(true));
     let u = dir.path("U.parquet");
     write_parquet(&u, &u_batch());
-    let security = dir.write("SecurityEvent.csv", &security_event_csv("4688"));
+    let security = dir.write("SecurityEvent.csv", security_event_csv("4688"));
     Files {
         _dir: dir,
         tables: vec![("T", t), ("U", u), ("SecurityEvent", security)],
@@ -303,7 +275,7 @@ fn an_unreadable_parquet_column_is_only_read_when_used() {
 #[test]
 fn a_bad_csv_value_is_only_an_error_in_a_column_used() {
     let dir = TempDir::new("csv_bad_value");
-    let path = dir.write("SecurityEvent.csv", &security_event_csv("oops"));
+    let path = dir.write("SecurityEvent.csv", security_event_csv("oops"));
     let mut engine = Engine::new();
     engine.register_file("SecurityEvent", &path).unwrap();
 

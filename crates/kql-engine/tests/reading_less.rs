@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -23,7 +23,7 @@ use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
-use common::rows;
+use common::{TempDir, rows};
 use kql_engine::source::{LoadOptions, load_file};
 use kql_engine::types::KustoType;
 use kql_engine::{Engine, Error, Limits, Options};
@@ -33,23 +33,6 @@ const GROUP_ROWS: usize = 100;
 const GROUPS: usize = 4;
 /// 2026-01-01T00:00:00Z, in seconds.
 const BASE: i64 = 1_767_225_600;
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kql-less-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Row `i`'s time, in nanoseconds: one second apart, and, for nanosecond files, 50 ns past
 /// the second on even rows, each group's first among them (kql reads whole ticks of 100 ns,

@@ -7,7 +7,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::rows;
+use common::{TempDir, rows};
 use kql_engine::catalog::Catalog;
 use kql_engine::source::{LoadOptions, load_file};
 use kql_engine::{Engine, Error, Limits, Options};
@@ -20,23 +20,6 @@ const HUNT_PART: &str = "SecurityEvent
 | extend Clean = replace_regex(CommandLine, @'(\\^|(\")+|\\$|%|\\+)', '')
 | where Clean matches regex @'(.*)bitsadmin(.+)(download |upload )(.*)' or Clean has 'BITS'
 | project TimeGenerated, Computer, Clean";
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kql-stream-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The generated `SecurityEvent` table as a file of `format`.
 fn security_events(dir: &Path, format: &str) -> PathBuf {
