@@ -111,6 +111,12 @@ pub struct RunArgs {
     /// and where.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Convert and check every row of the columns the query uses, so that any bad value in
+    /// them is an error, as when a file is read whole. By default a `where` early in a `let`
+    /// lets kql skip Parquet row groups by their statistics and leave the columns it only
+    /// carries unconverted in the rows it drops.
+    #[arg(long)]
+    pub check_every_row: bool,
     /// Print every row: do not cut results at Kusto's limits of 500,000 rows or 64 MB (the
     /// query's `set notruncation;` does the same).
     #[arg(long)]

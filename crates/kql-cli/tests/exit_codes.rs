@@ -184,6 +184,21 @@ fn skip_bad_rows_runs_and_warns_where_rows_were_left_out() {
 }
 
 #[test]
+fn check_every_row_reports_a_bad_value_in_a_row_the_query_drops() {
+    let dir = format!("{DATA}/bad-values");
+    // `EventID` is only carried, and the row holding `four` is dropped: not converted.
+    let query = "SecurityEvent | where Computer == 'WS-HR-01' | project EventID";
+    kql(&["run", "--query", query, "--data", &dir, "--format", "csv"])
+        .assert_code(0)
+        .assert_stdout("EventID\n");
+    kql(&["run", "--query", query, "--data", &dir, "--check-every-row"])
+        .assert_code(2)
+        .assert_stderr(&format!(
+            "kql: {dir}/SecurityEvent.csv:3: column `EventID`: cannot read `four` as int\n"
+        ));
+}
+
+#[test]
 fn exit_3_for_usage_errors() {
     let usage = |args: &[&str]| {
         let outcome = kql(args);

@@ -22,7 +22,7 @@ use crate::bind::{BindOptions, BoundQuery, bind_with_data};
 use crate::catalog::{Catalog, TableSchema};
 use crate::error::{DiagResult, Error, runtime, semantic};
 use crate::exec::required::prune;
-use crate::exec::stream::{BatchSource, ChainNeeds, InMemory, Part, StreamError};
+use crate::exec::stream::{BatchSource, ChainNeeds, EveryRow, InMemory, Part, StreamError};
 use crate::exec::{Batches, TableData, execute, make_batch};
 use crate::external::{ExternalData, Resolver};
 use crate::limits::{Limits, ResultLimits, RunLimits};
@@ -46,6 +46,11 @@ pub struct Options {
     /// [`LoadOptions::skip_bad_rows`]) instead of failing; each run that reads such a file
     /// warns how many rows it left out and where.
     pub skip_bad_rows: bool,
+    /// Read and check every row of the columns a query uses, as a whole read does. By
+    /// default a chain of `where`/`extend` over a file skips the Parquet row groups whose
+    /// statistics rule out its first `where`, and converts the columns it only carries in the
+    /// rows it keeps: a bad value in what it skips is then not reported.
+    pub check_every_row: bool,
 }
 
 /// One table of a query result.
@@ -113,6 +118,8 @@ struct LazyTable {
     /// catalog must not change what the file loads as.
     schema: Option<TableSchema>,
     skip_bad_rows: bool,
+    /// [`Options::check_every_row`] when it was registered.
+    check_every_row: bool,
 }
 
 impl LazyTable {
@@ -136,7 +143,6 @@ impl LazyTable {
         Ok((batches, loaded.skipped))
     }
 
-    /// The columns at the `keep` indexes (all without).
     /// The file's `keep` columns as parts for threads to read in turn, when the file can be
     /// streamed (see [`stream_file`]).
     fn stream(&self, keep: &[usize]) -> Result<Option<Box<dyn BatchSource>>, Error> {
@@ -147,7 +153,12 @@ impl LazyTable {
             return Ok(None);
         };
         self.check_columns(&schema, &columns)?;
-        Ok(Some(Box::new(Retyped { parts, columns })))
+        let every_row = self.check_every_row.then(|| EveryRow::new(columns.len()));
+        Ok(Some(Box::new(Retyped {
+            parts,
+            columns,
+            every_row,
+        })))
     }
 
     fn load_options<'a>(&'a self, columns: Option<&'a [String]>) -> LoadOptions<'a> {
@@ -189,11 +200,17 @@ impl LazyTable {
 struct Retyped {
     parts: Box<dyn BatchSource>,
     columns: Columns,
+    /// What to ask of the file instead of the chain's needs, to read every row.
+    every_row: Option<EveryRow>,
 }
 
 impl BatchSource for Retyped {
     fn next_part(&self, chain: &dyn ChainNeeds) -> Option<Part> {
-        let Part { order, batches } = self.parts.next_part(chain)?;
+        let asked: &dyn ChainNeeds = match &self.every_row {
+            Some(every_row) => every_row,
+            None => chain,
+        };
+        let Part { order, batches } = self.parts.next_part(asked)?;
         let columns = self.columns.clone();
         let batches = batches.map(move |batch| {
             let batch = batch?;
@@ -348,6 +365,7 @@ impl Engine {
                 path: path.to_path_buf(),
                 schema: schema.cloned(),
                 skip_bad_rows: self.options.skip_bad_rows,
+                check_every_row: self.options.check_every_row,
             };
             self.tables.insert(name.to_string(), Table::Lazy(table));
             return Ok(());

@@ -278,3 +278,47 @@ fn a_carried_value_is_read_only_in_a_kept_row() {
     let error = streamed(&path, "T | where U % 97 == 3 | project N").unwrap_err();
     assert!(matches!(error, Error::Load(_)), "{error}");
 }
+
+#[test]
+fn checking_every_row_reads_what_the_chain_would_skip() {
+    let dir = TempDir::new("every-row");
+    let path = dir.0.join("micros.parquet");
+    write_file(&path, TimeUnit::Microsecond, None, true);
+    let checking = |query: &str| {
+        let mut engine = Engine::new().with_options(Options {
+            check_every_row: true,
+            ..Options::default()
+        });
+        engine.register_file("T", &path)?;
+        engine.run(query).map(|result| rows(&result.tables[0]))
+    };
+    // A row group ruled out by its statistics, and a carried value in a dropped row: read
+    // by default...
+    let skipped = format!("T | where Ts >= {} and U >= 0 | project N", literal(100));
+    let carried = "T | where N % 97 == 3 | project N, U, W";
+    assert_eq!(streamed(&path, &skipped).unwrap().len(), 299);
+    assert_eq!(streamed(&path, carried).unwrap().len(), 5);
+    // ...and errors when every row is checked, as in a whole read.
+    for query in [skipped.as_str(), carried] {
+        let error = checking(query).unwrap_err();
+        assert!(matches!(error, Error::Load(_)), "{query}: {error}");
+        assert_eq!(
+            error.to_string(),
+            load_file(&path, &LoadOptions::default())
+                .unwrap_err()
+                .to_string(),
+            "{query}"
+        );
+    }
+    // Answers are the same.
+    let query = format!("T | where Ts > {} | project N, Ts", literal(150));
+    let clean = dir.0.join("clean.parquet");
+    write_file(&clean, TimeUnit::Microsecond, None, false);
+    let mut engine = Engine::new().with_options(Options {
+        check_every_row: true,
+        ..Options::default()
+    });
+    engine.register_file("T", &clean).unwrap();
+    let got = rows(&engine.run(&query).unwrap().tables[0]);
+    assert_eq!(got, loaded_whole(&clean, &query));
+}

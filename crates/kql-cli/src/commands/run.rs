@@ -23,6 +23,7 @@ pub fn run(args: &RunArgs, reporter: &Reporter) -> Result<(), Failure> {
         allow_missing_columns: args.allow_missing_columns,
         limits: limits(args)?,
         skip_bad_rows: args.skip_bad_rows,
+        check_every_row: args.check_every_row,
     };
     let mut engine = Engine::new().with_options(options);
 

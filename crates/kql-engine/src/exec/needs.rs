@@ -80,6 +80,47 @@ impl ChainNeeds for Pipeline<'_> {
     }
 }
 
+/// The needs of a chain that must see every row of every column read: no bounds, every
+/// column computed with. A source given it reads its parts whole, so that every value of the
+/// columns read is converted and checked ([`crate::Options::check_every_row`]).
+///
+/// ```
+/// use kql_engine::exec::stream::{ChainNeeds, EveryRow};
+///
+/// let every = EveryRow::new(3);
+/// assert_eq!(every.computed_columns(), &[0, 1, 2]);
+/// assert!(every.bounds().datetime("TimeGenerated").is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct EveryRow {
+    bounds: RowBounds,
+    columns: Vec<usize>,
+}
+
+impl EveryRow {
+    /// The needs of a chain over a table `width` columns wide that reads every row.
+    pub fn new(width: usize) -> EveryRow {
+        EveryRow {
+            bounds: RowBounds::default(),
+            columns: (0..width).collect(),
+        }
+    }
+}
+
+impl ChainNeeds for EveryRow {
+    fn bounds(&self) -> &RowBounds {
+        &self.bounds
+    }
+
+    fn computed_columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    fn kept_rows(&self, batch: &RecordBatch) -> Result<BooleanArray, Diagnostic> {
+        Ok(BooleanArray::from(vec![true; batch.num_rows()]))
+    }
+}
+
 /// The table columns that `steps`, over a table `width` columns wide, compute with: those
 /// their `where`s and computed columns read, traced back through the columns carried as
 /// they are.

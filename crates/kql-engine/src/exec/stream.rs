@@ -25,7 +25,7 @@ use crate::plan::{BoundExpr, Columns, Plan, PlanKind};
 use crate::source::LoadError;
 
 pub use super::bounds::{DatetimeRange, RowBounds};
-pub use super::needs::ChainNeeds;
+pub use super::needs::{ChainNeeds, EveryRow};
 
 /// A table's batches as parts that several threads can take in turn.
 pub trait BatchSource: Send + Sync {
