@@ -48,8 +48,8 @@ fn nanos(i: usize, unit: TimeUnit) -> i64 {
 }
 
 /// `T(N: long, Ts: datetime in unit and zone, U: ulong, W: long written as text)` in groups
-/// of [`GROUP_ROWS`]; row 0's `U` and row 250's `W` are unreadable when `poisoned`; row 150's `Ts` is
-/// null.
+/// of [`GROUP_ROWS`]; row 0's `U` and row 250's `W` are unreadable when `poisoned`; row
+/// 150's `Ts` is null.
 fn write_file(path: &Path, unit: TimeUnit, zone: Option<&str>, poisoned: bool) {
     let n = GROUP_ROWS * GROUPS;
     let times = (0..n).map(|i| (i != 150).then(|| nanos(i, unit)));

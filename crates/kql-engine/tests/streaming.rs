@@ -177,7 +177,7 @@ const SELECTIVE: [&str; 5] = [
     "SecurityEvent | where strlen(CommandLine) % 50 == 3 | extend N = strlen(NewProcessName)",
     "SecurityEvent | where strlen(CommandLine) % 3 == 0 | project-away CommandLine",
     "SecurityEvent | where CommandLine == 'no such line'",
-    "SecurityEvent | extend C = tolower(CommandLine) | where C has 'powershell' | project C, EventID",
+    "SecurityEvent | extend C = tolower(CommandLine) | where C has 'powershell' | project C",
 ];
 
 #[test]
