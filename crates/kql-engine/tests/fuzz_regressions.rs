@@ -111,3 +111,28 @@ fn a_parquet_row_group_claiming_negative_rows_is_an_error() {
         expected,
     );
 }
+
+/// `load_parquet`, 2026-12-04 (a wrong answer, found by comparing a streamed chain with the
+/// same chain checking every row): `TimeGenerated`'s statistics give a maximum in 2012, below
+/// its minimum and its values in 2026. Skipping row groups by their statistics alone dropped
+/// both rows; kql now reads the ruling column to confirm before it skips a group.
+#[test]
+fn a_parquet_file_whose_statistics_lie_gives_the_rows_a_whole_read_gives() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/parquet_statistics_max_below_min.parquet");
+    let query = "SecurityEvent | where TimeGenerated >= datetime(2026-01-01) \
+                 | project TimeGenerated, EventID";
+    for check_every_row in [false, true] {
+        let mut engine = Engine::new().with_options(kql_engine::Options {
+            check_every_row,
+            ..kql_engine::Options::default()
+        });
+        engine.register_file("SecurityEvent", &path).unwrap();
+        let result = engine.run(query).unwrap();
+        assert_eq!(
+            result.tables[0].num_rows(),
+            2,
+            "check_every_row: {check_every_row}"
+        );
+    }
+}

@@ -3,10 +3,10 @@
 //!
 //! Only ranges on `datetime` columns are drawn: a hunt starts with
 //! `where TimeGenerated >= ago(90d)`, and a Parquet file written in time order keeps each row
-//! group's smallest and largest time in its footer. A row group wholly outside the range is
-//! never read, as Kusto never reads the extents outside a query's time range. The answer is
-//! the same; what changes is that damage inside a skipped row group is not met, so not
-//! reported (docs/architecture.md).
+//! group's smallest and largest time in its footer. Of a row group wholly outside the range
+//! only that column is read, to confirm, as Kusto never reads the extents outside a query's
+//! time range. The answer is the same; what changes is that damage in a skipped row group's
+//! other columns is not met, so not reported (docs/architecture.md).
 
 use std::collections::BTreeMap;
 

@@ -294,10 +294,7 @@ impl BatchSource for Arc<ParquetParts> {
         if order >= self.first_rows.len() {
             return None;
         }
-        let schema = self.metadata.schema();
-        let file_types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
-        let metadata = self.metadata.metadata();
-        if prune::needs_no_row(metadata, &file_types, &self.reading, order, chain.bounds()) {
+        if self.holds_no_row_within(order, chain.bounds()) {
             return Some(Part {
                 order,
                 batches: Box::new(std::iter::empty()),
