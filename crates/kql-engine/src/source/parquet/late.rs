@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanArray, RecordBatch};
 use arrow::compute::{concat_batches, filter_record_batch};
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReaderBuilder, RowSelection};
+use parquet::arrow::arrow_reader::RowSelection;
 
 use super::contain::contained;
-use super::{ParquetParts, Reading, check_page_headers, unreadable};
+use super::{ParquetParts, Reading, unreadable};
 use crate::exec::stream::{ChainNeeds, StreamError};
 use crate::source::LoadError;
 use crate::source::raw::record_batch;
@@ -72,21 +72,7 @@ impl ParquetParts {
         chain: &dyn ChainNeeds,
     ) -> Option<(RecordBatch, Vec<BooleanArray>)> {
         let path = &self.path;
-        let file = std::fs::File::open(path).ok()?;
-        check_page_headers(
-            path,
-            &file,
-            self.metadata.metadata(),
-            &self.reading.mask,
-            group,
-        )
-        .ok()?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_projection(first.mask.clone())
-                .with_batch_size(self.batch_size)
-                .with_row_groups(vec![group]);
-        let mut reader = contained(path, || builder.build()).ok()?.ok()?;
+        let mut reader = self.group_reader(group, &first.mask, None).ok()?;
         let mut rows_before = self.first_rows.get(group).copied().unwrap_or(0);
         let (mut rows, mut kept_rows) = (0, 0);
         let mut kept = Vec::new();
@@ -117,7 +103,6 @@ impl ParquetParts {
         second: &Reading,
         masks: Vec<BooleanArray>,
     ) -> Result<Carried, LoadError> {
-        let path = &self.path;
         let first_row = self.first_rows.get(group).copied().unwrap_or(0);
         let mut file_rows = Vec::new();
         let mut offset = first_row;
@@ -129,15 +114,8 @@ impl ParquetParts {
             );
             offset += mask.len();
         }
-        let file = std::fs::File::open(path)
-            .map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_projection(second.mask.clone())
-                .with_batch_size(self.batch_size)
-                .with_row_groups(vec![group])
-                .with_row_selection(RowSelection::from_filters(&masks));
-        let reader = contained(path, || builder.build())?.map_err(|e| unreadable(path, &e))?;
+        let selection = RowSelection::from_filters(&masks);
+        let reader = self.group_reader(group, &second.mask, Some(selection))?;
         Ok(Carried {
             reader: Box::new(reader),
             file_rows,

@@ -36,7 +36,8 @@ use arrow::datatypes::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use parquet::file::metadata::ParquetMetaData;
 use parquet::schema::types::SchemaDescriptor;
@@ -254,17 +255,7 @@ impl ParquetParts {
         group: usize,
     ) -> Result<impl Iterator<Item = Result<RecordBatch, LoadError>> + Send + use<>, LoadError>
     {
-        let path = &self.path;
-        let file =
-            File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
-        let metadata = self.metadata.metadata();
-        check_page_headers(path, &file, metadata, &self.reading.mask, group)?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_projection(self.reading.mask.clone())
-                .with_batch_size(self.batch_size)
-                .with_row_groups(vec![group]);
-        let mut reader = contained(path, || builder.build())?.map_err(|e| unreadable(path, &e))?;
+        let mut reader = self.group_reader(group, &self.reading.mask, None)?;
         let parts = Arc::clone(self);
         let mut rows_before = self.first_rows.get(group).copied().unwrap_or(0);
         // After an error or a panic nothing more is read: the crate's reader may give the same
@@ -285,6 +276,31 @@ impl ParquetParts {
             rows_before += batch.num_rows();
             converted
         }))
+    }
+}
+
+impl ParquetParts {
+    /// A reader of the `mask` columns of row group `group` (of the `selection` rows only, when
+    /// given), through a file handle of its own, once the group's page headers are checked.
+    fn group_reader(
+        &self,
+        group: usize,
+        mask: &ProjectionMask,
+        selection: Option<RowSelection>,
+    ) -> Result<ParquetRecordBatchReader, LoadError> {
+        let path = &self.path;
+        let file =
+            File::open(path).map_err(|e| LoadError::new(path, format!("cannot open: {e}")))?;
+        check_page_headers(path, &file, self.metadata.metadata(), mask, group)?;
+        let mut builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_projection(mask.clone())
+                .with_batch_size(self.batch_size)
+                .with_row_groups(vec![group]);
+        if let Some(selection) = selection {
+            builder = builder.with_row_selection(selection);
+        }
+        contained(path, || builder.build())?.map_err(|e| unreadable(path, &e))
     }
 }
 

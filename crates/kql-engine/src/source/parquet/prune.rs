@@ -14,11 +14,11 @@ use parquet::file::statistics::Statistics;
 
 use arrow::array::AsArray;
 use arrow::datatypes::TimestampNanosecondType;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use parquet::schema::types::SchemaDescriptor;
 
 use super::contain::contained;
-use super::{ParquetParts, Reading, check_page_headers};
+use super::{ParquetParts, Reading};
 use crate::exec::stream::{DatetimeRange, RowBounds};
 use crate::source::datetime::TICK_NANOS;
 use crate::types::KustoType;
@@ -74,14 +74,7 @@ impl ParquetParts {
         let path = &self.path;
         let parquet = metadata_schema(&self.metadata);
         let alone = self.reading.restricted(parquet, |i| i == index);
-        let file = std::fs::File::open(path).ok()?;
-        check_page_headers(path, &file, self.metadata.metadata(), &alone.mask, group).ok()?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_projection(alone.mask.clone())
-                .with_batch_size(self.batch_size)
-                .with_row_groups(vec![group]);
-        let mut reader = contained(path, || builder.build()).ok()?.ok()?;
+        let mut reader = self.group_reader(group, &alone.mask, None).ok()?;
         let mut rows_before = self.first_rows.get(group).copied().unwrap_or(0);
         while let Some(batch) = contained(path, || reader.next()).ok()? {
             let batch = alone.convert(path, &batch.ok()?, rows_before).ok()?;
